@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Build the lab's systemd node images (Debian 12 and 13) with debootstrap + docker import.
+#   tests/lab/node-image.sh [debian12|debian13|all]   (default: all)
+# Cached twice: the debootstrap tarball by its package recipe, the docker image by a
+# hash of everything that shapes it (label duoshou.lab.recipe); an unchanged recipe is skipped.
+set -euo pipefail
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+lab_require_root
+
+# What a minimal server install has; nothing of Kubernetes or a container runtime:
+# the collection installs those from the mirrors.
+LAB_NODE_INCLUDE=systemd,systemd-sysv,dbus,iproute2,iputils-ping,procps,kmod,python3,ca-certificates,less
+
+# Units that cannot work in a container: no consoles to run gettys on, no udev devices.
+LAB_NODE_MASK=(getty.target console-getty.service serial-getty@.service getty@.service
+  systemd-udevd.service systemd-udev-trigger.service systemd-udev-settle.service
+  systemd-udevd-control.socket systemd-udevd-kernel.socket)
+
+# The Docker-managed /etc/hosts, /etc/hostname and /etc/resolv.conf are bind mounts; tools
+# that replace files atomically (Ansible, hostnamectl) get EBUSY on them. Turn them into
+# plain files with the same content before systemd starts, as on a real host.
+lab_init_script() {
+  cat <<'INIT'
+#!/bin/sh
+for f in /etc/hosts /etc/hostname /etc/resolv.conf; do
+  if grep -q " $f " /proc/self/mountinfo; then
+    content=$(cat "$f")
+    umount "$f" && printf '%s\n' "$content" >"$f"
+  fi
+done
+exec /sbin/init "$@"
+INIT
+}
+
+customize_rootfs() {
+  local root=$1 release=$2
+  rm -f "$root/etc/apt/sources.list"
+  mkdir -p "$root/etc/apt/keyrings" "$root/etc/apt/sources.list.d"
+  install -m 0644 "$LAB_KEY_ASC" "$root/etc/apt/keyrings/duoshou-lab-mirror.asc"
+  cat >"$root/etc/apt/sources.list.d/debian.sources" <<SRC
+# duoshou lab: the Debian mirror served by the lab host (nodes have no route out).
+Types: deb
+URIs: $LAB_HTTP_URL/debian
+Suites: $release
+Components: main
+Signed-By: /etc/apt/keyrings/duoshou-lab-mirror.asc
+SRC
+  # Each container must get its own machine-id at first boot (kubelet reports it).
+  : >"$root/etc/machine-id"
+  rm -f "$root/var/lib/dbus/machine-id"
+  printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
+  : >"$root/etc/hostname"
+  lab_init_script >"$root/usr/local/sbin/duoshou-lab-init"
+  chmod 0755 "$root/usr/local/sbin/duoshou-lab-init"
+  systemctl --root="$root" mask "${LAB_NODE_MASK[@]}" >/dev/null 2>&1
+  rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
+}
+
+build_one() {
+  local os=$1 release rootfs_hash rootfs_tar recipe image t0 tmp
+  release=$(lab_release_of "$os")
+  image=$(lab_node_image "$os")
+  rootfs_hash=$(printf '%s\n' "$release" minbase "$LAB_NODE_INCLUDE" "$LAB_DEBIAN_URL" | sha256sum | cut -c1-16)
+  rootfs_tar="$LAB_STATE/rootfs/$release-$rootfs_hash.tar"
+  mkdir -p "$LAB_STATE/rootfs"
+
+  if [ ! -s "$rootfs_tar" ]; then
+    t0=$(date +%s)
+    tmp=$(mktemp -d "$LAB_STATE/rootfs/.debootstrap-$release.XXXX")
+    lab_log "$os: debootstrap $release (minbase + $LAB_NODE_INCLUDE) from $LAB_DEBIAN_URL"
+    if ! debootstrap --variant=minbase --include="$LAB_NODE_INCLUDE" "$release" "$tmp" "$LAB_DEBIAN_URL" \
+      >"$LAB_STATE/rootfs/debootstrap-$release.log" 2>&1; then
+      tail -n 20 "$LAB_STATE/rootfs/debootstrap-$release.log" >&2
+      rm -rf "$tmp"
+      lab_die "debootstrap $release failed; log: $LAB_STATE/rootfs/debootstrap-$release.log"
+    fi
+    tar --numeric-owner -C "$tmp" -cf "$rootfs_tar.tmp" .
+    mv "$rootfs_tar.tmp" "$rootfs_tar"
+    rm -rf "$tmp"
+    lab_log "$os: debootstrap done in $(($(date +%s) - t0))s ($(du -h "$rootfs_tar" | cut -f1) tarball)"
+  else
+    lab_log "$os: cached debootstrap tarball $rootfs_tar"
+  fi
+  ln -sfn "$(basename "$rootfs_tar")" "$LAB_STATE/rootfs/$release.tar"
+
+  recipe=$( {
+    echo "$rootfs_hash"
+    declare -f customize_rootfs lab_init_script
+    printf '%s\n' "${LAB_NODE_MASK[@]}" "$LAB_HTTP_URL"
+    cat "$LAB_KEY_ASC"
+  } | sha256sum | cut -c1-16)
+  if [ "$(docker image inspect -f '{{index .Config.Labels "duoshou.lab.recipe"}}' "$image" 2>/dev/null)" = "$recipe" ]; then
+    lab_log "$os: image $image is up to date (recipe $recipe)"
+    return 0
+  fi
+  t0=$(date +%s)
+  tmp=$(mktemp -d "$LAB_STATE/rootfs/.image-$release.XXXX")
+  lab_log "$os: building image $image (recipe $recipe)"
+  tar --numeric-owner -C "$tmp" -xf "$rootfs_tar"
+  customize_rootfs "$tmp" "$release"
+  tar --numeric-owner -C "$tmp" -c . | docker import \
+    -c 'CMD ["/usr/local/sbin/duoshou-lab-init"]' \
+    -c 'ENV container=docker' \
+    -c 'STOPSIGNAL SIGRTMIN+3' \
+    -c "LABEL duoshou.lab.recipe=$recipe duoshou.lab.os=$os" \
+    - "$image" >/dev/null
+  rm -rf "$tmp"
+  lab_log "$os: image $image built in $(($(date +%s) - t0))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=iec))"
+}
+
+lab_ensure_key
+case "${1:-all}" in
+  all) build_one debian12; build_one debian13 ;;
+  debian12 | debian13) build_one "$1" ;;
+  *) lab_die "usage: $0 [debian12|debian13|all]" ;;
+esac
