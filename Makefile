@@ -59,3 +59,8 @@ collection-build: setup ## build the Galaxy tarball, install it, and read its do
 test: lint unit validation collection-build sanity ## everything CI runs
 
 -include tests/lab/lab.mk
+
+INVENTORY ?= inventory/sample/single
+.PHONY: site
+site: setup ## ansible-playbook site.yml -i $(INVENTORY)
+	ansible-playbook site.yml -i $(INVENTORY)

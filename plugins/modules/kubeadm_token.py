@@ -17,7 +17,7 @@ description:
   - kubeadm generates the token secret, so it never appears on a command line.
   - Returns everything a node needs to join - token, API server endpoint, CA certificate hash and a
     ready-made worker join command.
-  - The returned O(ignore:token) is a secret. Ansible hides return values only when they match a
+  - The returned RV(token) is a secret. Ansible hides return values only when they match a
     C(no_log) option value, which would also blank them for the caller, so the module does not censor it;
     run the task with C(no_log: true) and pass the values on through variables.
 author:

@@ -68,6 +68,8 @@ build_one() {
   if [ ! -s "$rootfs_tar" ]; then
     t0=$(date +%s)
     tmp=$(mktemp -d "$LAB_STATE/rootfs/.debootstrap-$release.XXXX")
+    # shellcheck disable=SC2064 # expand now: the trap must remove this very directory
+    trap "rm -rf '$tmp'" EXIT
     lab_log "$os: debootstrap $release (minbase + $LAB_NODE_INCLUDE) from $LAB_DEBIAN_URL"
     if ! debootstrap --variant=minbase --include="$LAB_NODE_INCLUDE" "$release" "$tmp" "$LAB_DEBIAN_URL" \
       >"$LAB_STATE/rootfs/debootstrap-$release.log" 2>&1; then
@@ -78,6 +80,7 @@ build_one() {
     tar --numeric-owner -C "$tmp" -cf "$rootfs_tar.tmp" .
     mv "$rootfs_tar.tmp" "$rootfs_tar"
     rm -rf "$tmp"
+    trap - EXIT
     lab_log "$os: debootstrap done in $(($(date +%s) - t0))s ($(du -h "$rootfs_tar" | cut -f1) tarball)"
   else
     lab_log "$os: cached debootstrap tarball $rootfs_tar"
@@ -96,16 +99,18 @@ build_one() {
   fi
   t0=$(date +%s)
   tmp=$(mktemp -d "$LAB_STATE/rootfs/.image-$release.XXXX")
+  # shellcheck disable=SC2064 # expand now: the trap must remove this very directory
+  trap "rm -rf '$tmp'" EXIT
   lab_log "$os: building image $image (recipe $recipe)"
   tar --numeric-owner -C "$tmp" -xf "$rootfs_tar"
   customize_rootfs "$tmp" "$release"
   tar --numeric-owner -C "$tmp" -c . | docker import \
     -c 'CMD ["/usr/local/sbin/duoshou-lab-init"]' \
     -c 'ENV container=docker' \
-    -c 'STOPSIGNAL SIGRTMIN+3' \
     -c "LABEL duoshou.lab.recipe=$recipe duoshou.lab.os=$os" \
     - "$image" >/dev/null
   rm -rf "$tmp"
+  trap - EXIT
   lab_log "$os: image $image built in $(($(date +%s) - t0))s ($(docker image inspect -f '{{.Size}}' "$image" | numfmt --to=iec))"
 }
 

@@ -75,3 +75,24 @@ new_consumer() {
   mkdir -p "$dir"
   (cd "$dir" && go mod init "$name" >/dev/null 2>&1)
 }
+
+# Build Go main packages from a consumer module into OUTDIR.
+#   go_build_pkgs OUTDIR LDFLAGS PKG...
+go_build_pkgs() {
+  local outdir="$1" ld="$2" pkg
+  shift 2
+  mkdir -p "$outdir"
+  for pkg in "$@"; do
+    log "  go build $pkg"
+    run go build -p "$GO_PARALLEL" -ldflags "$ld" -o "$outdir/$(basename "$pkg")" "$pkg"
+  done
+}
+
+# Replace directory DEST with the finished directory TMP in one move, so an
+# interrupted step never leaves a half-filled output behind.
+publish_dir() {
+  local tmp="$1" dest="$2"
+  rm -rf "$dest"
+  mkdir -p "$(dirname "$dest")"
+  mv "$tmp" "$dest"
+}

@@ -1,0 +1,59 @@
+# -*- coding: utf-8 -*-
+# Copyright: duoshou.kubeadm contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+name: ca_cert_hash
+short_description: kubeadm discovery hash of a CA certificate
+version_added: 0.1.0
+description:
+  - Returns C(sha256:) followed by the lowercase hex SHA-256 of the certificate's DER SubjectPublicKeyInfo,
+    the value C(kubeadm join --discovery-token-ca-cert-hash) and C(JoinConfiguration caCertHashes) expect.
+  - Works for RSA and ECDSA CAs. Pure Python; the C(cryptography) package is not needed.
+  - For a bundle the first certificate is used.
+author:
+  - duoshou.kubeadm contributors
+options:
+  _input:
+    description: PEM text of the CA certificate (for example the content of C(/etc/kubernetes/pki/ca.crt)).
+    type: raw
+    required: true
+'''
+
+EXAMPLES = r'''
+- name: Read the cluster CA certificate
+  ansible.builtin.slurp:
+    src: /etc/kubernetes/pki/ca.crt
+  register: cluster_ca_slurp
+
+- name: Compute the discovery hash
+  ansible.builtin.set_fact:
+    cluster_ca_cert_hash: "{{ cluster_ca_slurp.content | b64decode | duoshou.kubeadm.ca_cert_hash }}"
+'''
+
+RETURN = r'''
+_value:
+  description: C(sha256:<64 lowercase hex digits>).
+  type: string
+  sample: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
+'''
+
+from ansible.errors import AnsibleFilterError
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import CertificateError
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import ca_cert_hash as _ca_cert_hash
+
+
+def ca_cert_hash(pem):
+    try:
+        return _ca_cert_hash(pem)
+    except CertificateError as exc:
+        raise AnsibleFilterError('ca_cert_hash: %s' % exc)
+
+
+class FilterModule(object):
+    def filters(self):
+        return {'ca_cert_hash': ca_cert_hash}

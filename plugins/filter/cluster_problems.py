@@ -1,0 +1,41 @@
+# -*- coding: utf-8 -*-
+# Copyright: duoshou.kubeadm contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Filters cluster_problems (inventory) and cluster_preflight_problems (one node)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible.errors import AnsibleFilterError
+
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.cluster_validation import (
+    inventory_problems,
+    node_problems,
+)
+
+
+def _plain(data, what):
+    if not isinstance(data, dict):
+        raise AnsibleFilterError('%s expects a dict, got %s' % (what, type(data).__name__))
+    return data
+
+
+def cluster_problems(data):
+    """Every problem of the inventory described by ``data``."""
+    return inventory_problems(_plain(data, 'cluster_problems'))
+
+
+def cluster_preflight_problems(data):
+    """Problems and warnings of one node from its facts and probes."""
+    return node_problems(_plain(data, 'cluster_preflight_problems'))
+
+
+class FilterModule(object):
+    """duoshou.kubeadm validation filters."""
+
+    def filters(self):
+        return {
+            'cluster_problems': cluster_problems,
+            'cluster_preflight_problems': cluster_preflight_problems,
+        }

@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# etcd server. The upstream main package (server/v3 module root) sits in a
+# module with local replaces, so a consumer module with its own main calls
+# etcdmain.Main, exactly what upstream's main.go does.
+
+build_etcd() {
+  local ver="$ETCD_VERSION" src="$WORK/etcd-$ETCD_VERSION" tmp="$CACHE/etcd-$ETCD_VERSION/bin.tmp"
+  require_module go.etcd.io/etcd/server/v3 "$ver"
+  new_consumer "$src" local.build/etcd
+  cd "$src"
+  cat >main.go <<'GO'
+// Command etcd runs the etcd server the same way upstream's binary does.
+package main
+
+import (
+	"os"
+
+	"go.etcd.io/etcd/server/v3/etcdmain"
+)
+
+func main() {
+	etcdmain.Main(os.Args)
+}
+GO
+  run go get "go.etcd.io/etcd/server/v3@$ver"
+  run go mod tidy
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  log "  go build etcd"
+  CGO_ENABLED=0 run go build -p "$GO_PARALLEL" \
+    -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ver" -o "$tmp/etcd" .
+  "$tmp/etcd" --version | grep -q "etcd Version: ${ver#v}" || die "built etcd does not report version ${ver#v}"
+  publish_dir "$tmp" "$CACHE/etcd-$ver/bin"
+}
