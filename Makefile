@@ -60,7 +60,7 @@ test: lint unit validation collection-build sanity ## everything CI runs
 
 -include tests/lab/lab.mk
 
-INVENTORY ?= inventory/sample/single
+INVENTORY ?= inventory/sample/single.yml
 .PHONY: site
 site: setup ## ansible-playbook site.yml -i $(INVENTORY)
 	ansible-playbook site.yml -i $(INVENTORY)

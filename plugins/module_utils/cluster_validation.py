@@ -16,11 +16,10 @@ __metaclass__ = type
 import ipaddress
 import re
 
-DEFAULT_GROUPS = {
-    'cluster_control_plane_group': 'kube_control_plane',
-    'cluster_worker_group': 'kube_workers',
-    'cluster_lb_group': 'kube_lb',
-}
+# Inventory group names are fixed (docs/development.md).
+CONTROL_PLANE_GROUP = 'kube_control_plane'
+WORKER_GROUP = 'kube_workers'
+LB_GROUP = 'kube_lb'
 SUPPORTED_RUNTIMES = ('docker', 'containerd')
 DEFAULT_SUPPORTED_MINORS = tuple('1.%d' % minor for minor in range(28, 36))
 
@@ -235,18 +234,11 @@ class _Inventory(object):
         self.settings = dict(data.get('settings') or {})
         self.groups = data.get('groups') or {}
         self.hosts = data.get('hosts') or {}
+        self.require_node_ip = _to_bool(data.get('require_node_ip', True))
         self.problems = problems
-        names = {}
-        for variable, default in DEFAULT_GROUPS.items():
-            value = self.settings.get(variable, default)
-            if not _is_str(value) or not value:
-                problems.append(u'%s: %r is not a group name%sset it to an inventory group, default %s'
-                                % (variable, value, DASH, default))
-                value = default
-            names[variable] = value
-        self.cp_group = names['cluster_control_plane_group']
-        self.worker_group = names['cluster_worker_group']
-        self.lb_group = names['cluster_lb_group']
+        self.cp_group = CONTROL_PLANE_GROUP
+        self.worker_group = WORKER_GROUP
+        self.lb_group = LB_GROUP
         self.control_planes = list(self.groups.get(self.cp_group) or [])
         self.workers = list(self.groups.get(self.worker_group) or [])
         self.lbs = list(self.groups.get(self.lb_group) or [])
@@ -285,7 +277,9 @@ def inventory_problems(data):
     ``data`` is ``{"settings": {cluster_* values resolved on the controller},
     "groups": {group name: [host, ...], "all": [...]}, "hosts": {host:
     {"cluster_node_ip": ..., "facts_gathered": bool, "default_ipv4": ...,
-    any CLUSTER_WIDE_KEYS / PER_HOST_KEYS the inventory sets for that host}}}``.
+    any CLUSTER_WIDE_KEYS / PER_HOST_KEYS the inventory sets for that host}},
+    "require_node_ip": bool (default true: a host without cluster_node_ip and
+    without facts is a problem; false: its address checks are skipped)}``.
     """
     problems = []
     inv = _Inventory(data, problems)
@@ -326,8 +320,8 @@ def _group_problems(inv):
     cluster_groups = (inv.cp_group, inv.worker_group, inv.lb_group)
     if not inv.control_planes:
         found = sorted(name for name in inv.groups if name not in ('all', 'ungrouped') + cluster_groups)
-        problems.append(u'cluster_control_plane_group: inventory group %s is empty or missing (groups found: %s)%s'
-                        u'put the control plane hosts in [%s] or set cluster_control_plane_group to your group'
+        problems.append(u'%s: inventory group is empty or missing (other groups: %s)%sput the control plane hosts '
+                        u'in the group %s (the group names are fixed)'
                         % (inv.cp_group, ', '.join(found) or 'none', DASH, inv.cp_group))
     elif len(inv.control_planes) % 2 == 0:
         problems.append(u'%s: %d control planes (%s)%setcd needs an odd number for quorum (2 survive no failure '
@@ -457,6 +451,8 @@ def _host_node_ip(inv, host):
             if value in (None, ''):
                 return None, (u'%scluster_node_ip: not set and the host has no default IPv4 route in its facts%s'
                               u'set cluster_node_ip for this host in the inventory' % (where, DASH))
+        elif not inv.require_node_ip:
+            return None, None
         else:
             return None, (u'%scluster_node_ip: not set%ssite.yml would take the default-route address from facts, '
                           u'but validate.yml gathers no facts and cannot check it; set cluster_node_ip for this host '
@@ -524,8 +520,8 @@ def _endpoint_problems(inv, settings, networks, node_ips):
                         u'that keepalived holds (and cluster_control_plane_endpoint_port, e.g. 16443)'
                         % (len(inv.control_planes), DASH))
     if is_ha and not inv.lbs:
-        problems.append(u'cluster_lb_group: group %s is empty with %d control planes%sput the hosts that run haproxy '
-                        u'and keepalived in [%s] (e.g. the first two control planes)'
+        problems.append(u'%s: group is empty with %d control planes%sput the hosts that run haproxy and keepalived '
+                        u'in %s (e.g. the first two control planes)'
                         % (inv.lb_group, len(inv.control_planes), DASH, inv.lb_group))
     if inv.lbs and endpoint_port is not None and endpoint_port == bind_port:
         for host in inv.lbs:

@@ -16,7 +16,7 @@ import shlex
 
 # kubeadm wraps its join commands with " \" + newline + tab (older releases:
 # four spaces); copies pasted from Windows terminals add CR.
-_CONTINUATION_RE = re.compile(r'\\[ \t]*\n[ \t]*')
+_CONTINUATION_RE = re.compile(r'[ \t]*\\[ \t]*\n[ \t]*')
 _JOIN_RE = re.compile(r'(?:^|\s)(kubeadm\s+join\s+.*)$')
 _CERT_KEY_RE = re.compile(r'^[0-9a-f]{64}$')
 _HEX64_RE = re.compile(r'[0-9a-fA-F]{64}')

@@ -6,7 +6,13 @@
 # takes seconds.
 #
 # Usage: build-all.sh [STEP...]   (default: all steps, in dependency order)
+# Steps: k8s etcd coredns pause crictl cni cri-dockerd calico rootfs busybox
+#        images debs
 set -euo pipefail
+
+# Everything runs inside main(), parsed before it starts, so editing this file
+# during a long build cannot change what the running build executes.
+main() {
 
 # ---- versions (override through the environment) ---------------------------
 K8S_VERSION="${K8S_VERSION:-v1.34.4}"
@@ -15,8 +21,8 @@ ETCD_VERSION="${ETCD_VERSION:-}"
 COREDNS_VERSION="${COREDNS_VERSION:-}"
 PAUSE_VERSION="${PAUSE_VERSION:-}"
 CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
-CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-v1.8.0}"
-CRI_DOCKERD_VERSION="${CRI_DOCKERD_VERSION:-v0.4.1}"
+CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-v1.7.1}"
+CRI_DOCKERD_VERSION="${CRI_DOCKERD_VERSION:-v0.4.4}"
 CALICO_VERSION="${CALICO_VERSION:-v3.31.0}"
 CALICO_MODULE_VERSION="${CALICO_MODULE_VERSION:-v0.0.0-20251021213802-b1f3c43f8437}"
 CALICO_API_VERSION="${CALICO_API_VERSION:-v0.0.0-20251022175904-f2ab03771208}"
@@ -36,6 +42,14 @@ export CACHE WORK HERE K8S_VERSION CRICTL_VERSION CNI_PLUGINS_VERSION CRI_DOCKER
 # GOMODCACHE/GOCACHE so warm runs reuse them.
 export GOFLAGS="-trimpath -buildvcs=false"
 export GOTOOLCHAIN=local
+# Only the module proxy is reachable; "direct" would try the VCS hosts.
+GOPROXY="${GOPROXY:-$(go env GOPROXY)}"
+GOPROXY="${GOPROXY%,direct}"
+GOPROXY="${GOPROXY%|direct}"
+export GOPROXY
+# The checksum database this proxy serves lacks these modules (404 on lookup):
+# Calico is only published as pseudo-versions, cri-tools v1.34.x is missing.
+export GONOSUMDB="${GONOSUMDB:-github.com/projectcalico,sigs.k8s.io/cri-tools}"
 
 mkdir -p "$CACHE/stamps" "$CACHE/logs" "$WORK"
 LOG_FILE="$CACHE/logs/build-$(date -u +%Y%m%dT%H%M%SZ).log"
@@ -53,6 +67,7 @@ run_step() {
   local name="$1" key="$2"
   shift 2
   local stamp="$CACHE/stamps/$name.stamp" recipe full o ok=1 start secs
+  # shellcheck disable=SC2086 # STEP_EXTRA_RECIPE is a list of paths
   recipe=$(cat "$HERE/steps/$name.sh" ${STEP_EXTRA_RECIPE:-} | sha256sum | cut -c1-16)
   full="$key recipe=$recipe"
   for o in "$@"; do [ -e "$o" ] || ok=0; done
@@ -64,12 +79,19 @@ run_step() {
   start=$(date +%s)
   log "step $name: start ($key)"
   rm -f "$stamp"
-  if ! (
+  # Not inside `if`: bash disables errexit for a tested subshell, which
+  # would let a failing command inside a step go unnoticed.
+  local rc=0
+  set +e
+  (
     set -euo pipefail
     # shellcheck source=/dev/null
     . "$HERE/steps/$name.sh"
     "build_${name//-/_}"
-  ); then
+  )
+  rc=$?
+  set -e
+  if [ "$rc" != 0 ]; then
     secs=$(($(date +%s) - start))
     log "step $name: FAILED after ${secs}s (details: $LOG_FILE)"
     SUMMARY+=("$(printf '%-14s FAILED %6ss  %s' "$name" "$secs" "$key")")
@@ -97,6 +119,19 @@ want() {
   return 1
 }
 SELECTED=("$@")
+local s
+for s in "${SELECTED[@]}"; do
+  case " k8s etcd coredns pause crictl cni cri-dockerd calico rootfs busybox images debs " in
+    *" $s "*) ;;
+    *) die "unknown step '$s'" ;;
+  esac
+done
+
+# Stamp of earlier steps, so consumers rebuild when an input was rebuilt.
+dep_key() {
+  local n
+  for n in "$@"; do cat "$CACHE/stamps/$n.stamp" 2>/dev/null || echo "missing-$n"; done | sha256sum | cut -c1-12
+}
 
 K8S_BIN="$CACHE/k8s-$K8S_VERSION/bin"
 export K8S_BIN
@@ -106,10 +141,63 @@ if want k8s; then
     "$K8S_BIN/kube-controller-manager" "$K8S_BIN/kube-scheduler" "$K8S_BIN/kube-proxy"
 fi
 
-ROOTFS_TAR="$CACHE/rootfs/debian-$DEBIAN_SUITE-net.tar"
-export ROOTFS_TAR
-if want rootfs; then
-  run_step rootfs "suite=$DEBIAN_SUITE mirror=$DEBIAN_MIRROR" "$ROOTFS_TAR"
+# The image tags this kubeadm release asks for decide the etcd, CoreDNS and
+# pause versions (unless set explicitly).
+IMAGE_LIST="$CACHE/k8s-$K8S_VERSION/kubeadm-images.txt"
+if [ -x "$K8S_BIN/kubeadm" ]; then
+  "$K8S_BIN/kubeadm" config images list --kubernetes-version "$K8S_VERSION" >"$IMAGE_LIST.tmp" ||
+    die "kubeadm config images list failed"
+  mv "$IMAGE_LIST.tmp" "$IMAGE_LIST"
 fi
+image_tag() {
+  [ -f "$IMAGE_LIST" ] || die "no kubeadm image list: run the k8s step first or set ETCD_VERSION, COREDNS_VERSION and PAUSE_VERSION"
+  sed -n "s#^registry.k8s.io/$1:##p" "$IMAGE_LIST"
+}
+ETCD_TAG="${ETCD_TAG:-$(if [ -n "$ETCD_VERSION" ]; then echo "${ETCD_VERSION#v}-0"; else image_tag etcd; fi)}"
+ETCD_VERSION="${ETCD_VERSION:-v${ETCD_TAG%-*}}"
+COREDNS_VERSION="${COREDNS_VERSION:-$(image_tag coredns/coredns)}"
+PAUSE_VERSION="${PAUSE_VERSION:-$(image_tag pause)}"
+[ -n "$ETCD_TAG" ] && [ -n "$COREDNS_VERSION" ] && [ -n "$PAUSE_VERSION" ] ||
+  die "could not derive etcd/coredns/pause versions from $IMAGE_LIST"
+log "versions: k8s $K8S_VERSION, etcd $ETCD_VERSION (image $ETCD_TAG), coredns $COREDNS_VERSION, pause $PAUSE_VERSION, crictl $CRICTL_VERSION, cni $CNI_PLUGINS_VERSION, cri-dockerd $CRI_DOCKERD_VERSION, calico $CALICO_VERSION"
+
+ETCD_BIN="$CACHE/etcd-$ETCD_VERSION/bin"
+COREDNS_BIN="$CACHE/coredns-$COREDNS_VERSION/bin"
+PAUSE_BIN="$CACHE/pause-$PAUSE_VERSION/bin"
+CRICTL_BIN="$CACHE/crictl-$CRICTL_VERSION/bin"
+CNI_BIN="$CACHE/cni-plugins-$CNI_PLUGINS_VERSION/bin"
+CRI_DOCKERD_DIR="$CACHE/cri-dockerd-$CRI_DOCKERD_VERSION"
+CALICO_BIN="$CACHE/calico-$CALICO_VERSION/bin"
+CALICO_DIR="$CACHE/calico/$CALICO_VERSION"
+ROOTFS_TAR="$CACHE/rootfs/debian-$DEBIAN_SUITE-net.tar"
+BUSYBOX_DEB_VERSION="${BUSYBOX_DEB_VERSION:-$(apt-cache policy busybox-static 2>/dev/null | awk '/Candidate:/{print $2}')}"
+[ -n "$BUSYBOX_DEB_VERSION" ] && [ "$BUSYBOX_DEB_VERSION" != "(none)" ] ||
+  die "busybox-static is unknown to apt: run apt-get update or set BUSYBOX_DEB_VERSION"
+BUSYBOX_DIR="$CACHE/busybox-${BUSYBOX_DEB_VERSION//:/%3a}"
+BUSYBOX_BIN="$BUSYBOX_DIR/busybox"
+export ETCD_VERSION ETCD_TAG COREDNS_VERSION PAUSE_VERSION ETCD_BIN COREDNS_BIN PAUSE_BIN CRICTL_BIN \
+  CNI_BIN CRI_DOCKERD_DIR CALICO_BIN CALICO_DIR ROOTFS_TAR BUSYBOX_DEB_VERSION BUSYBOX_DIR BUSYBOX_BIN
+
+want etcd && run_step etcd "etcd=$ETCD_VERSION" "$ETCD_BIN/etcd"
+want coredns && run_step coredns "coredns=$COREDNS_VERSION" "$COREDNS_BIN/coredns"
+want pause && STEP_EXTRA_RECIPE="$HERE/pause/pause.c" run_step pause "pause=$PAUSE_VERSION" "$PAUSE_BIN/pause"
+want crictl && run_step crictl "crictl=$CRICTL_VERSION" "$CRICTL_BIN/crictl"
+want cni && run_step cni "cni-plugins=$CNI_PLUGINS_VERSION" \
+  "$CNI_BIN/bridge" "$CNI_BIN/loopback" "$CNI_BIN/host-local" "$CNI_BIN/portmap" "$CNI_BIN/bandwidth" "$CNI_BIN/host-device"
+want cri-dockerd && run_step cri-dockerd "cri-dockerd=$CRI_DOCKERD_VERSION" \
+  "$CRI_DOCKERD_DIR/bin/cri-dockerd" "$CRI_DOCKERD_DIR/systemd/cri-docker.service"
+want calico && run_step calico "calico=$CALICO_VERSION module=$CALICO_MODULE_VERSION api=$CALICO_API_VERSION" \
+  "$CALICO_BIN/calico-node" "$CALICO_BIN/calico" "$CALICO_BIN/calico-ipam" "$CALICO_BIN/install" \
+  "$CALICO_BIN/kube-controllers" "$CALICO_BIN/check-status" "$CALICO_BIN/wrapper" "$CALICO_DIR/calico.yaml"
+want rootfs && run_step rootfs "suite=$DEBIAN_SUITE mirror=$DEBIAN_MIRROR" "$ROOTFS_TAR"
+want busybox && run_step busybox "busybox-static=$BUSYBOX_DEB_VERSION" "$BUSYBOX_BIN"
+want images && STEP_EXTRA_RECIPE="$HERE/mkimage.py $HERE/files/iptables-wrapper" run_step images \
+  "inputs=$(dep_key k8s etcd coredns pause cni calico rootfs busybox)" "$CACHE/images/images.txt"
+want debs && STEP_EXTRA_RECIPE="$HERE/files/kubelet/kubelet.service $HERE/files/kubelet/10-kubeadm.conf" run_step debs \
+  "inputs=$(dep_key k8s crictl cni cri-dockerd) rev=$DEB_REVISION" \
+  "$CACHE/debs/${K8S_VERSION%.*}/kubeadm_${K8S_VERSION#v}-${DEB_REVISION}_amd64.deb"
 
 print_summary
+}
+
+main "$@"
