@@ -11,7 +11,8 @@ BIN := $(CURDIR)/$(VENV)/bin
 # copy) the work tree there instead of asking contributors to move it.
 COLLECTIONS_DIR := $(CURDIR)/.cache/collections
 COLLECTION_LINK := $(COLLECTIONS_DIR)/ansible_collections/duoshou/kubeadm
-SANITY_ROOT := $(CURDIR)/.cache/sanity/ansible_collections/duoshou/kubeadm
+# Outside the work tree: ansible-test lists files through git, which ignores .cache/.
+SANITY_ROOT := $(or $(TMPDIR),/tmp)/duoshou-kubeadm-sanity/ansible_collections/duoshou/kubeadm
 export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_DIR)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
@@ -38,9 +39,16 @@ lint: setup ## ruff, yamllint, ansible-lint (production profile)
 	yamllint -s .
 	ansible-lint --offline
 
+# The pip version ansible-test bootstraps its sanity virtualenvs with.
+ANSIBLE_TEST_PIP = $(shell sed -n "s/^ *pip='\([0-9.]*\)',/\1/p" $(VENV)/lib/python*/site-packages/ansible_test/_internal/python_requirements.py)
+ANSIBLE_TEST_GET_PIP = $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(ANSIBLE_TEST_PIP)).py
+
 sanity: setup ## ansible-test sanity on a copy of the collection
+	test -n "$(ANSIBLE_TEST_PIP)"
+	install -D -m 0644 tests/sanity/get_pip_bootstrap.py $(ANSIBLE_TEST_GET_PIP)
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
-	git ls-files --cached --others --exclude-standard -z | tar --null -T - -cf - | tar -xf - -C $(SANITY_ROOT)
+	# The lab's build scripts are not part of the collection (build_ignore); ruff checks them.
+	git ls-files --cached --others --exclude-standard -z -- . ':!tests/lab' | tar --null -T - -cf - | tar -xf - -C $(SANITY_ROOT)
 	cd $(SANITY_ROOT) && ansible-test sanity --python 3.11 --requirements --color no
 
 unit: setup ## pytest unit tests of the plugins

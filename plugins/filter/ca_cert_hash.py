@@ -1,10 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
+from ansible.errors import AnsibleFilterError
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import CertificateError
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import ca_cert_hash as _ca_cert_hash
 
 DOCUMENTATION = r'''
 name: ca_cert_hash
@@ -16,7 +18,7 @@ description:
   - Works for RSA and ECDSA CAs. Pure Python; the C(cryptography) package is not needed.
   - For a bundle the first certificate is used.
 author:
-  - duoshou.kubeadm contributors
+  - duoshou.kubeadm maintainers (@duoshou)
 options:
   _input:
     description: PEM text of the CA certificate (for example the content of C(/etc/kubernetes/pki/ca.crt)).
@@ -42,16 +44,12 @@ _value:
   sample: sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
 '''
 
-from ansible.errors import AnsibleFilterError
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import CertificateError
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import ca_cert_hash as _ca_cert_hash
-
 
 def ca_cert_hash(pem):
     try:
         return _ca_cert_hash(pem)
     except CertificateError as exc:
-        raise AnsibleFilterError('ca_cert_hash: %s' % exc)
+        raise AnsibleFilterError('ca_cert_hash: %s' % exc) from exc
 
 
 class FilterModule(object):

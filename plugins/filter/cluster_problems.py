@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters cluster_problems (inventory) and cluster_preflight_problems (one node)."""
 
 from __future__ import absolute_import, division, print_function
@@ -8,7 +8,6 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible.errors import AnsibleFilterError
-
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.cluster_validation import (
     inventory_problems,
     node_problems,

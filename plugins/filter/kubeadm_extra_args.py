@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -11,7 +11,7 @@ name: kubeadm_extra_args
 short_description: Flags in the shape a kubeadm configuration API version wants
 version_added: 0.1.0
 description:
-  - Turns C({flag: value}) into the value of C(extraArgs) or C(kubeletExtraArgs) for a kubeadm configuration file.
+  - Turns C({flag => value}) into the value of C(extraArgs) or C(kubeletExtraArgs) for a kubeadm configuration file.
   - C(kubeadm.k8s.io/v1beta3) takes a map of strings; C(kubeadm.k8s.io/v1beta4) (Kubernetes 1.31 and later) takes a
     list of C({name, value}), sorted here by name so the rendered file does not change between runs.
 author:

@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
+from ansible.errors import AnsibleFilterError
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import JoinInfoError, build_join_command
 
 DOCUMENTATION = r'''
 name: kubeadm_join_command
@@ -17,7 +18,7 @@ description:
     so that no secret is on a command line.
   - The command contains the token (and the certificate key for control planes); treat it as a secret.
 author:
-  - duoshou.kubeadm contributors
+  - duoshou.kubeadm maintainers (@duoshou)
 options:
   _input:
     description: Dict with C(api_server_endpoint), C(token), C(ca_cert_hashes) (or C(ca_cert_hash)) and
@@ -65,9 +66,6 @@ _value:
   sample: kubeadm join 192.168.0.100:16443 --token abcdef.0123456789abcdef --discovery-token-ca-cert-hash sha256:0123...
 '''
 
-from ansible.errors import AnsibleFilterError
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import JoinInfoError, build_join_command
-
 
 def kubeadm_join_command(info, control_plane=False, certificate_key=None, cri_socket=None, node_name=None,
                          apiserver_advertise_address=None):
@@ -81,7 +79,7 @@ def kubeadm_join_command(info, control_plane=False, certificate_key=None, cri_so
             apiserver_advertise_address=apiserver_advertise_address,
         )
     except JoinInfoError as exc:
-        raise AnsibleFilterError('kubeadm_join_command: %s' % exc)
+        raise AnsibleFilterError('kubeadm_join_command: %s' % exc) from exc
 
 
 class FilterModule(object):

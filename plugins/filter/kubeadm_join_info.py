@@ -1,10 +1,11 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
-__metaclass__ = type
+from ansible.errors import AnsibleFilterError
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import JoinInfoError, parse_join_info
 
 DOCUMENTATION = r'''
 name: kubeadm_join_info
@@ -19,7 +20,7 @@ description:
     C(--upload-certs) (control-plane command with C(--certificate-key)) and HA without it.
   - The result contains secrets (token, certificate key); use C(no_log) on tasks that show it.
 author:
-  - duoshou.kubeadm contributors
+  - duoshou.kubeadm maintainers (@duoshou)
 options:
   _input:
     description: kubeadm's standard output (a string; bytes are decoded as UTF-8).
@@ -69,15 +70,12 @@ _value:
       type: str
 '''
 
-from ansible.errors import AnsibleFilterError
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import JoinInfoError, parse_join_info
-
 
 def kubeadm_join_info(output):
     try:
         return parse_join_info(output)
     except JoinInfoError as exc:
-        raise AnsibleFilterError('kubeadm_join_info: %s' % exc)
+        raise AnsibleFilterError('kubeadm_join_info: %s' % exc) from exc
 
 
 class FilterModule(object):

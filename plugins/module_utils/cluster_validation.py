@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Checks on a duoshou.kubeadm inventory (controller side) and on one node (preflight).
 
 Pure functions on plain dicts and strings, so that they can be unit tested
@@ -35,6 +35,7 @@ CLUSTER_WIDE_KEYS = (
     'cluster_apiserver_bind_port',
     'cluster_node_subnet',
     'calico_ipv4pool_cidr',
+    'calico_ipv4pool_block_size',
 )
 # Settings a host may legitimately override; each host's value is checked.
 PER_HOST_KEYS = (
@@ -58,6 +59,15 @@ DASH = u' \u2014 '
 
 def _text(value):
     return u'%s' % (value,)
+
+
+def _type_name(value):
+    """YAML-level type name (Ansible passes its own list and dict subclasses)."""
+    for kind, name in ((bool, 'boolean'), (str, 'string'), (int, 'integer'), (float, 'number'), (dict, 'mapping'),
+                       (list, 'list'), (type(None), 'null')):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def _is_str(value):
@@ -192,7 +202,7 @@ def _registry_mirror_problems(where, value):
     example = u'{"docker.io": ["https://mirror.example"]}'
     if not isinstance(value, dict):
         return [u'%s: must be a mapping of registry host to a list of mirror URLs, got %s%swrite it like %s'
-                % (variable, type(value).__name__, DASH, example)]
+                % (variable, _type_name(value), DASH, example)]
     problems = []
     for registry, mirrors in value.items():
         if not _is_str(registry) or not registry or '/' in registry:
@@ -201,7 +211,7 @@ def _registry_mirror_problems(where, value):
             continue
         if not isinstance(mirrors, list):
             problems.append(u"%s['%s']: must be a list of URLs, got %s%swrite it like %s"
-                            % (variable, registry, type(mirrors).__name__, DASH, example))
+                            % (variable, registry, _type_name(mirrors), DASH, example))
             continue
         for mirror in mirrors:
             if not _is_str(mirror) or not mirror.startswith(('http://', 'https://')):
@@ -214,7 +224,7 @@ def _insecure_registry_problems(where, value):
     variable = where + 'cluster_insecure_registries'
     if not isinstance(value, list):
         return [u'%s: must be a list of host[:port], got %s%swrite it like ["192.168.1.5:5000"]'
-                % (variable, type(value).__name__, DASH)]
+                % (variable, _type_name(value), DASH)]
     return [u"%s: %r is not host[:port]%swrite it without scheme or path, like 192.168.1.5:5000"
             % (variable, entry, DASH)
             for entry in value if not _is_str(entry) or not _REGISTRY_RE.match(entry)]
@@ -338,7 +348,8 @@ def _group_problems(inv):
             problems.append(u'%shost is not defined in the inventory%sdefine it (with ansible_host) or remove it '
                             u'from the group' % (inv.where(host), DASH))
     for host in inv.groups.get('all') or []:
-        if host not in inv.members:
+        # An explicit localhost is the controller itself (delegation), not a node.
+        if host not in inv.members and host not in ('localhost', '127.0.0.1', '::1'):
             problems.append(u'host %s: in none of the groups %s%sput it in one of them or remove it from the '
                             u'inventory' % (host, ', '.join(cluster_groups), DASH))
     for host in inv.members:
@@ -411,12 +422,27 @@ def _network_problems(inv, settings):
             problems.append(u'cluster_service_subnet: %s is too small%sthe cluster DNS takes its 10th address; '
                             u'use at least /%d' % (svc, DASH, high))
     calico = settings.get('calico_ipv4pool_cidr')
+    pool = None
     if calico not in (None, ''):
         pool = _parse_cidr('calico_ipv4pool_cidr', calico, problems, _text(pod or '10.244.0.0/16'))
         if pool and pod and (pool.version != pod.version or not pool.subnet_of(pod)):
             problems.append(u'calico_ipv4pool_cidr: %s is not inside cluster_pod_subnet %s%sleave it unset (it '
                             u'follows cluster_pod_subnet) or set it to %s or a part of it' % (pool, pod, DASH, pod))
+    _calico_block_problems(problems, settings, pool if calico not in (None, '') else pod)
     return {'pod': pod, 'service': svc, 'node_subnet': node_subnet}
+
+
+def _calico_block_problems(problems, settings, pool):
+    value = settings.get('calico_ipv4pool_block_size')
+    if value in (None, '', 0, '0'):
+        return
+    size = _port(value)
+    if size is None or not 20 <= size <= 32:
+        problems.append(u"calico_ipv4pool_block_size: %r is not a block size%suse 20 to 32, or 0 for Calico's "
+                        u'default 26' % (value, DASH))
+    elif pool is not None and pool.version == 4 and size < pool.prefixlen:
+        problems.append(u'calico_ipv4pool_block_size: /%d blocks do not fit in the pool %s%suse /%d or more'
+                        % (size, pool, DASH, pool.prefixlen))
 
 
 def _uses_docker(inv):
@@ -472,7 +498,10 @@ def _host_node_ip(inv, host):
 def _node_ip_problems(inv, networks):
     problems = inv.problems
     node_ips = {}
+    known = set(inv.groups.get('all') or []) | set(inv.hosts)
     for host in inv.members:
+        if host not in known:
+            continue
         address, problem = _host_node_ip(inv, host)
         if problem:
             problems.append(problem)
@@ -487,8 +516,8 @@ def _node_ip_problems(inv, networks):
                             % (address, ', '.join(hosts), DASH))
     for host, address in node_ips.items():
         where = inv.where(host)
-        for variable, net in (('cluster_pod_subnet', networks['pod']), ('cluster_service_subnet',
-                                                                      networks['service'])):
+        for variable, net in (('cluster_pod_subnet', networks['pod']),
+                              ('cluster_service_subnet', networks['service'])):
             if net and address.version == net.version and address in net:
                 problems.append(u'%scluster_node_ip: %s is inside %s %s%schoose a %s that does not contain node '
                                 u'addresses' % (where, address, variable, net, DASH, variable))
@@ -616,8 +645,9 @@ def _python_problems(data):
     probe = data.get('python_probe')
     if probe is None:
         return []
-    controller = parse_version(_text(data.get('controller_ansible_version', '')).split('.post')[0]
-                               .split('rc')[0].split('b')[0]) or (2, 19, 0)
+    # '2.19.4', '2.20.0rc1', '2.18.0.post0': only the release numbers matter.
+    match = re.match(r'^(\d+)\.(\d+)', _text(data.get('controller_ansible_version', '')))
+    controller = (int(match.group(1)), int(match.group(2))) if match else (2, 19)
     found = []
     for line in _text(probe).splitlines():
         parts = line.split()
@@ -684,6 +714,9 @@ def _cgroup_problems(data, version, problems, warnings):
         problems.append(u'cluster_fail_cgroup_v1: the host uses cgroup v1 and kubelet %d.%d refuses it%sboot with '
                         u'systemd.unified_cgroup_hierarchy=1 (cgroup v2), or set cluster_fail_cgroup_v1: false'
                         % (version[0], version[1], DASH))
+    elif version and version[:2] >= (1, 35):
+        warnings.append(u'cgroup v1 allowed by cluster_fail_cgroup_v1: false; Kubernetes keeps it in maintenance '
+                        u'mode only; plan a move to cgroup v2')
     else:
         warnings.append(u'cgroup v1: Kubernetes keeps it in maintenance mode and 1.35 refuses it by default; '
                         u'plan a move to cgroup v2')

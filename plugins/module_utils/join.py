@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Parse and build ``kubeadm join`` commands; parse ``upload-certs`` output.
 
 Shared by the kubeadm_join_info / kubeadm_join_command filters and the
@@ -147,12 +147,9 @@ def parse_join_info(text):
         raise JoinInfoError('no "kubeadm join ... --token ..." command found in the kubeadm output')
 
     primary = worker[1] if worker is not None else control_plane[1]
-    if worker is not None:
-        worker_command = worker[0]
-    else:
-        # "token create --print-join-command --certificate-key" prints only the
-        # control-plane command; the worker command is the same minus its flags.
-        worker_command = _strip_control_plane(control_plane[0])
+    # "token create --print-join-command --certificate-key" prints only the
+    # control-plane command; the worker command is the same minus its flags.
+    worker_command = worker[0] if worker is not None else _strip_control_plane(control_plane[0])
     return {
         'api_server_endpoint': primary['api_server_endpoint'],
         'token': primary['token'],

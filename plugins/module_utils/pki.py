@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Certificate helpers shared by the ca_cert_hash filter and the modules.
 
 Only the standard library is used: the filter runs on any controller and the
@@ -36,7 +36,7 @@ def _to_text(data):
         try:
             return data.decode('ascii')
         except UnicodeDecodeError:
-            raise CertificateError('the input is bytes but not ASCII PEM text (DER input is not supported)')
+            raise CertificateError('the input is bytes but not ASCII PEM text (DER input is not supported)') from None
     if not isinstance(data, str):
         raise CertificateError('expected PEM text (str or bytes), got %s' % type(data).__name__)
     return data
@@ -59,7 +59,7 @@ def first_certificate_der(pem):
         try:
             return base64.b64decode(compact.encode('ascii'), validate=True)
         except (binascii.Error, ValueError, UnicodeEncodeError) as exc:
-            raise CertificateError('the CERTIFICATE PEM block is not valid base64: %s' % exc)
+            raise CertificateError('the CERTIFICATE PEM block is not valid base64: %s' % exc) from exc
     if other_labels:
         raise CertificateError(
             'no CERTIFICATE PEM block found, only: %s (pass the CA certificate, e.g. /etc/kubernetes/pki/ca.crt)'

@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Bootstrap-token helpers for the kubeadm_token module."""
 
 from __future__ import absolute_import, division, print_function
@@ -111,7 +111,7 @@ def parse_token_list(text):
         try:
             obj, pos = decoder.raw_decode(text, pos)
         except ValueError as exc:
-            raise TokenError('kubeadm token list -o json printed something that is not JSON objects: %s' % exc)
+            raise TokenError('kubeadm token list -o json printed something that is not JSON objects: %s' % exc) from exc
         items = obj.get('items') if isinstance(obj, dict) and isinstance(obj.get('items'), list) else [obj]
         for item in items:
             if not isinstance(item, dict) or not isinstance(item.get('token'), str):

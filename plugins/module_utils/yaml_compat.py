@@ -1,6 +1,6 @@
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Load the YAML that kubeadm and the kubelet write, with or without PyYAML.
 
 Nodes do not always have PyYAML for the Python that runs modules. The
@@ -40,7 +40,7 @@ def load(text, force_fallback=False):
         try:
             return _yaml.safe_load(text), 'pyyaml'
         except _yaml.YAMLError as exc:
-            raise YamlError('invalid YAML: %s' % exc)
+            raise YamlError('invalid YAML: %s' % exc) from exc
     return fallback_load(text), 'fallback'
 
 
@@ -98,7 +98,7 @@ class _Parser(object):
                 raise YamlError('line %d: tabs are not allowed for indentation' % number)
             stripped = raw.strip()
             if stripped in ('---', '...'):
-                if self.lines:
+                if any(_strip_comment(line[1]).strip() for line in self.lines):
                     break
                 continue
             # Raw text is kept so that block scalars can keep their comments and blank lines.
@@ -180,10 +180,7 @@ class _Parser(object):
             lines.pop()
         body_indent = min([len(x) - len(x.lstrip(' ')) for x in lines if x.strip()] or [0])
         lines = [x[body_indent:] for x in lines]
-        if style.startswith('>'):
-            text = ' '.join(x.strip() for x in lines)
-        else:
-            text = '\n'.join(lines)
+        text = ' '.join(x.strip() for x in lines) if style.startswith('>') else '\n'.join(lines)
         if '-' in style:
             return text
         return text + '\n' if text else text
@@ -215,6 +212,8 @@ class _Parser(object):
                 # A plain scalar may continue on more-indented lines.
                 while (isinstance(value, str) and value_text[0] not in '"\'[{' and self.pos < len(self.lines)
                        and self._content(self.pos) and self.lines[self.pos][0] > indent):
+                    if _KEY_RE.match(self._content(self.pos)):
+                        raise YamlError('line %d: unexpected indentation' % self.lines[self.pos][2])
                     value = value + ' ' + self._content(self.pos)
                     self.pos += 1
                 result[key] = value

@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -21,14 +21,17 @@ description:
   - Parses YAML with PyYAML when the node has it, otherwise with a small built-in parser that covers the
     machine-generated YAML kubeadm and the kubelet write.
 author:
-  - duoshou.kubeadm contributors
+  - duoshou.kubeadm maintainers (@duoshou)
 attributes:
   check_mode:
+    description: Can run in check mode and predict whether it would change anything.
     support: full
     details: Read-only; runs the same way in check mode.
   diff_mode:
+    description: Would show what changes in diff mode.
     support: none
   facts:
+    description: Returns C(ansible_facts) that update the host's facts.
     support: full
 options:
   kubeconfig:
@@ -37,10 +40,12 @@ options:
         C(/etc/kubernetes/kubelet.conf).
     type: path
   node_name:
-    description: Name of this node in the cluster, for the CRI socket annotation. Default is the host name in lower case, as kubeadm names nodes.
+    description:
+      - Name of this node in the cluster, for the CRI socket annotation.
+      - Default is the host name in lower case, as kubeadm names nodes.
     type: str
   kubeadm_path:
-    description: Path of kubeadm. Default is C(kubeadm) on E(PATH).
+    description: Path of kubeadm. Default is C(kubeadm) on E(PATH). A path that does not exist means "not installed".
     type: path
   kubelet_path:
     description: Path of kubelet. Default is C(kubelet) on E(PATH).
@@ -143,6 +148,7 @@ import re
 import socket
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import is_executable
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import YamlError
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import load as load_yaml
 
@@ -187,7 +193,11 @@ def _read_text(path):
 
 
 def _binary(module, option, name):
-    return module.params[option] or module.get_bin_path(name)
+    path = module.params[option]
+    if path:
+        # A configured path that is not there counts as "not installed", like a binary missing from PATH.
+        return path if is_executable(path) else None
+    return module.get_bin_path(name)
 
 
 def _version(module, binary, args):

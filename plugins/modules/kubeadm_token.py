@@ -1,7 +1,7 @@
 #!/usr/bin/python
 # -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
-# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
 from __future__ import absolute_import, division, print_function
 
@@ -19,14 +19,16 @@ description:
     ready-made worker join command.
   - The returned RV(token) is a secret. Ansible hides return values only when they match a
     C(no_log) option value, which would also blank them for the caller, so the module does not censor it;
-    run the task with C(no_log: true) and pass the values on through variables.
+    set C(no_log) on the task and pass the values on through variables.
 author:
-  - duoshou.kubeadm contributors
+  - duoshou.kubeadm maintainers (@duoshou)
 attributes:
   check_mode:
+    description: Can run in check mode and predict whether it would change anything.
     support: full
     details: In check mode a missing token is reported as C(changed) but not created.
   diff_mode:
+    description: Would show what changes in diff mode.
     support: none
 options:
   kubeconfig:
@@ -138,6 +140,7 @@ import datetime
 import os
 
 from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import is_executable
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import (
     JoinInfoError,
     api_server_endpoint_from_kubeconfig,
@@ -212,6 +215,8 @@ def main():
         module.fail_json(msg='%s is not a usable CA certificate: %s' % (params['ca_cert_path'], exc))
 
     kubeadm = params['kubeadm_path'] or module.get_bin_path('kubeadm', required=True)
+    if not is_executable(kubeadm):
+        module.fail_json(msg='kubeadm_path %s is not an executable file; install kubeadm or fix kubeadm_path' % kubeadm)
 
     list_cmd = [kubeadm, 'token', 'list', '-o', 'json', '--kubeconfig', kubeconfig]
     rc, out, err = module.run_command(list_cmd)

@@ -8,9 +8,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 lab_require_root
 
-# What a minimal server install has; nothing of Kubernetes or a container runtime:
+# What a minimal server install has (sudo: Ansible becomes root with it); nothing of Kubernetes or a container runtime:
 # the collection installs those from the mirrors.
-LAB_NODE_INCLUDE=systemd,systemd-sysv,dbus,iproute2,iputils-ping,procps,kmod,python3,ca-certificates,less
+LAB_NODE_INCLUDE=systemd,systemd-sysv,dbus,iproute2,iputils-ping,procps,kmod,python3,ca-certificates,sudo,less
 
 # Units that cannot work in a container: no consoles to run gettys on, no udev devices.
 LAB_NODE_MASK=(getty.target console-getty.service serial-getty@.service getty@.service
@@ -52,6 +52,9 @@ SRC
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
   : >"$root/etc/hostname"
   lab_init_script >"$root/usr/local/sbin/duoshou-lab-init"
+  # Docker runtime shim for this host's missing CAP_SYS_RESOURCE; the lab inventory makes it
+  # Docker's default runtime (docker_cri_daemon_extra_options). Unused with containerd.
+  install -m 0755 "$LAB_DIR/files/duoshou-lab-runc" "$root/usr/local/sbin/duoshou-lab-runc"
   chmod 0755 "$root/usr/local/sbin/duoshou-lab-init"
   systemctl --root="$root" mask "${LAB_NODE_MASK[@]}" >/dev/null 2>&1
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
@@ -91,7 +94,7 @@ build_one() {
     echo "$rootfs_hash"
     declare -f customize_rootfs lab_init_script
     printf '%s\n' "${LAB_NODE_MASK[@]}" "$LAB_HTTP_URL"
-    cat "$LAB_KEY_ASC"
+    cat "$LAB_KEY_ASC" "$LAB_DIR/files/duoshou-lab-runc"
   } | sha256sum | cut -c1-16)
   if [ "$(docker image inspect -f '{{index .Config.Labels "duoshou.lab.recipe"}}' "$image" 2>/dev/null)" = "$recipe" ]; then
     lab_log "$os: image $image is up to date (recipe $recipe)"

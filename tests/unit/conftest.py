@@ -6,6 +6,7 @@ symlink tree outside the checkout provides one. It lives outside the checkout
 because a link back into the repository would loop for tools that walk it.
 """
 
+import contextlib
 import hashlib
 import os
 import sys
@@ -26,10 +27,9 @@ def _collections_root():
     if os.path.islink(link) and os.readlink(link) != REPO_ROOT:
         os.unlink(link)
     if not os.path.lexists(link):
-        try:
+        # Another pytest process may win the race.
+        with contextlib.suppress(FileExistsError):
             os.symlink(REPO_ROOT, link)
-        except FileExistsError:  # another pytest process won the race
-            pass
     return root
 
 

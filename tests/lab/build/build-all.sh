@@ -121,9 +121,9 @@ want() {
 SELECTED=("$@")
 local s
 for s in "${SELECTED[@]}"; do
-  case " k8s etcd coredns pause crictl cni cri-dockerd calico rootfs busybox images debs " in
-    *" $s "*) ;;
-    *) die "unknown step '$s'" ;;
+  case "$s" in
+    k8s | etcd | coredns | pause | crictl | cni | cri-dockerd | calico | rootfs | busybox | images | debs) ;;
+    *) die "unknown step '$s' (see the Steps line at the top of $0)" ;;
   esac
 done
 
@@ -196,6 +196,20 @@ want images && STEP_EXTRA_RECIPE="$HERE/mkimage.py $HERE/files/iptables-wrapper"
 want debs && STEP_EXTRA_RECIPE="$HERE/files/kubelet/kubelet.service $HERE/files/kubelet/10-kubeadm.conf" run_step debs \
   "inputs=$(dep_key k8s crictl cni cri-dockerd) rev=$DEB_REVISION" \
   "$CACHE/debs/${K8S_VERSION%.*}/kubeadm_${K8S_VERSION#v}-${DEB_REVISION}_amd64.deb"
+
+# A full run also re-checks the published outputs (cheap: metadata only).
+if [ "${#SELECTED[@]}" -eq 0 ]; then
+  local vstart
+  vstart=$(date +%s)
+  log "verify: start"
+  if ! DUOSHOU_LAB_CACHE="$CACHE" K8S_VERSION="$K8S_VERSION" CALICO_VERSION="$CALICO_VERSION" \
+    DEB_REVISION="$DEB_REVISION" "$HERE/verify.sh" 2>&1 | tee -a "$LOG_FILE"; then
+    SUMMARY+=("$(printf '%-14s FAILED %6ss' verify "$(($(date +%s) - vstart))")")
+    print_summary
+    exit 1
+  fi
+  SUMMARY+=("$(printf '%-14s ok     %6ss' verify "$(($(date +%s) - vstart))")")
+fi
 
 print_summary
 }

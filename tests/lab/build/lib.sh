@@ -96,3 +96,12 @@ publish_dir() {
   mkdir -p "$(dirname "$dest")"
   mv "$tmp" "$dest"
 }
+
+# output_has PATTERN CMD... : CMD's output (stdout+stderr) matches PATTERN.
+# Captured first: `cmd | grep -q` under pipefail fails when grep exits early.
+output_has() {
+  local pat="$1" out
+  shift
+  out=$("$@" 2>&1) || true
+  grep -q -- "$pat" <<<"$out"
+}

@@ -31,8 +31,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--root", required=True, help="directory that becomes / of the image")
     p.add_argument("--output", required=True, help="docker-archive tar to write")
-    p.add_argument("--tag", action="append", default=[], required=True,
-                   help="image reference, e.g. registry.k8s.io/pause:3.10.1 (repeatable)")
+    p.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        required=True,
+        help="image reference, e.g. registry.k8s.io/pause:3.10.1 (repeatable)",
+    )
     p.add_argument("--entrypoint", help="JSON list")
     p.add_argument("--cmd", help="JSON list")
     p.add_argument("--env", action="append", default=[], help="KEY=VALUE (repeatable)")
@@ -40,8 +45,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--workdir", default="")
     p.add_argument("--label", action="append", default=[], help="KEY=VALUE (repeatable)")
     p.add_argument("--expose", action="append", default=[], help="PORT/PROTO (repeatable)")
-    p.add_argument("--epoch", type=int, default=int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)),
-                   help="mtime for all entries and the config's created field")
+    p.add_argument(
+        "--epoch",
+        type=int,
+        default=int(os.environ.get("SOURCE_DATE_EPOCH", DEFAULT_EPOCH)),
+        help="mtime for all entries and the config's created field",
+    )
     args = p.parse_args(argv)
     if not os.path.isdir(args.root):
         p.error(f"--root {args.root!r} is not a directory")
@@ -66,7 +75,7 @@ def docker_tag(ref: str) -> str:
     """Short form docker uses in RepoTags (docker.io/library/x -> x)."""
     for prefix in ("docker.io/library/", "docker.io/"):
         if ref.startswith(prefix):
-            return ref[len(prefix):]
+            return ref[len(prefix) :]
     return ref
 
 
@@ -113,8 +122,7 @@ def main(argv: list[str]) -> int:
         layer_file.flush()
         diff_id, layer_size = sha256_file(layer_file)
 
-        created = datetime.datetime.fromtimestamp(args.epoch, datetime.timezone.utc) \
-            .strftime("%Y-%m-%dT%H:%M:%SZ")
+        created = datetime.datetime.fromtimestamp(args.epoch, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         container_config: dict = {}
         if args.env:
             container_config["Env"] = args.env
@@ -141,11 +149,13 @@ def main(argv: list[str]) -> int:
         config_bytes = json.dumps(config, sort_keys=True, separators=(",", ":")).encode()
         config_id = hashlib.sha256(config_bytes).hexdigest()
         repo_tags = [docker_tag(t) for t in args.tag]
-        manifest = [{
-            "Config": f"{config_id}.json",
-            "RepoTags": repo_tags,
-            "Layers": [f"{diff_id}/layer.tar"],
-        }]
+        manifest = [
+            {
+                "Config": f"{config_id}.json",
+                "RepoTags": repo_tags,
+                "Layers": [f"{diff_id}/layer.tar"],
+            }
+        ]
         repositories: dict = {}
         for tag in repo_tags:
             repo, _, version = tag.rpartition(":")
@@ -169,8 +179,10 @@ def main(argv: list[str]) -> int:
             add_bytes(tar, "repositories", json.dumps(repositories).encode(), args.epoch)
         os.replace(tmp_out, args.output)
 
-    print(f"{args.output}: {', '.join(args.tag)} layer sha256:{diff_id[:12]} "
-          f"({layer_size // 1024} KiB) config sha256:{config_id[:12]}")
+    print(
+        f"{args.output}: {', '.join(args.tag)} layer sha256:{diff_id[:12]} "
+        f"({layer_size // 1024} KiB) config sha256:{config_id[:12]}"
+    )
     return 0
 
 

@@ -33,7 +33,7 @@ echo "verify: $n image references readable by skopeo"
 
 minor="${K8S_VERSION%.*}"
 for pkg in kubeadm kubelet kubectl; do
-  f="$CACHE/debs/$minor/${pkg}_${K8S_VERSION#v}-1.1_amd64.deb"
+  f="$CACHE/debs/$minor/${pkg}_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb"
   [ -f "$f" ] || fail "$f missing"
 done
 d=0
@@ -42,12 +42,35 @@ for f in "$CACHE"/debs/*/*.deb; do
   d=$((d + 1))
 done
 [ "$d" -ge 6 ] || fail "expected at least 6 .deb files, found $d"
-dpkg-deb -c "$CACHE/debs/$minor/kubelet_${K8S_VERSION#v}-1.1_amd64.deb" | grep -q '/usr/lib/systemd/system/kubelet.service$' ||
+# Listings are captured first: `| grep -q` under pipefail fails on SIGPIPE.
+contents=$(dpkg-deb -c "$CACHE/debs/$minor/kubelet_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb")
+grep -q '/usr/lib/systemd/system/kubelet.service$' <<<"$contents" ||
   fail "kubelet package lacks kubelet.service"
-dpkg-deb -c "$CACHE/debs/$minor/kubeadm_${K8S_VERSION#v}-1.1_amd64.deb" | grep -q 'kubelet.service.d/10-kubeadm.conf$' ||
+contents=$(dpkg-deb -c "$CACHE/debs/$minor/kubeadm_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb")
+grep -q 'kubelet.service.d/10-kubeadm.conf$' <<<"$contents" ||
   fail "kubeadm package lacks the 10-kubeadm.conf drop-in"
 echo "verify: $d .deb files readable by dpkg-deb"
 
 grep -q "calico/node:$CALICO_VERSION" "$CACHE/calico/$CALICO_VERSION/calico.yaml" ||
   fail "calico.yaml missing or not for $CALICO_VERSION"
+# Optional (VERIFY_INSTALL=1): install the Kubernetes packages with dpkg into a
+# throw-away copy of the cached Debian rootfs, so a wrong Depends or path
+# shows up here rather than on a node.
+if [ "${VERIFY_INSTALL:-0}" = 1 ]; then
+  rootfs="$CACHE/rootfs/debian-${DEBIAN_SUITE:-bookworm}-net.tar"
+  [ -f "$rootfs" ] || fail "$rootfs missing"
+  chroot_dir=$(mktemp -d "$CACHE/work/verify-install.XXXXXX")
+  trap 'rm -rf "$chroot_dir"' EXIT
+  tar -C "$chroot_dir" --numeric-owner -xf "$rootfs"
+  mkdir -p "$chroot_dir/debs"
+  cp "$CACHE/debs/$minor"/*.deb "$chroot_dir/debs/"
+  chroot "$chroot_dir" sh -c 'dpkg -i /debs/*.deb' >"$chroot_dir/dpkg.log" 2>&1 ||
+    fail "dpkg -i of the $minor packages failed: $(tail -5 "$chroot_dir/dpkg.log")"
+  for f in /usr/bin/kubeadm /usr/bin/kubelet /usr/bin/kubectl /usr/bin/crictl /opt/cni/bin/bridge \
+    /usr/lib/systemd/system/kubelet.service /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do
+    [ -e "$chroot_dir$f" ] || fail "$f not installed"
+  done
+  [ "$(chroot "$chroot_dir" kubeadm version -o short)" = "$K8S_VERSION" ] || fail "installed kubeadm has the wrong version"
+  echo "verify: packages install with dpkg on ${DEBIAN_SUITE:-bookworm} minbase"
+fi
 echo "verify: OK"

@@ -14,7 +14,7 @@ build_calico() {
   require_module github.com/projectcalico/api "$CALICO_API_VERSION"
   require_module "$mod/lib/std" "$ver"
   new_consumer "$src" local.build/calico
-  cd "$src"
+  cd "$src" || die "cannot enter $src"
   copy_replaces "$(module_gomod "$mod" "$ver")"
   go mod edit -replace="github.com/projectcalico/api=github.com/projectcalico/api@$CALICO_API_VERSION"
   go mod edit -replace="$mod/lib/std=$mod/lib/std@$ver"
@@ -31,7 +31,7 @@ build_calico() {
     "-s -w -X $mod/pkg/buildinfo.Version=$CALICO_VERSION -X $mod/pkg/buildinfo.GitRevision=${ver##*-}" "${pkgs[@]}"
   # One binary serves both CNI roles; it picks the role from argv[0].
   cp "$tmp/calico" "$tmp/calico-ipam"
-  "$tmp/calico-node" -v 2>&1 | grep -q "$CALICO_VERSION" || die "calico-node does not report $CALICO_VERSION"
+  output_has "$CALICO_VERSION" "$tmp/calico-node" -v || die "calico-node does not report $CALICO_VERSION"
   publish_dir "$tmp" "$CACHE/calico-$CALICO_VERSION/bin"
 
   # Upstream manifests and the calico-node filesystem tree, unmodified.

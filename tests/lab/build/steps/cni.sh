@@ -8,7 +8,7 @@ build_cni() {
   local mod=github.com/containernetworking/plugins p pkgs=()
   require_module "$mod" "$ver"
   new_consumer "$src" local.build/cni
-  cd "$src"
+  cd "$src" || die "cannot enter $src"
   copy_replaces "$(module_gomod "$mod" "$ver")"
   for p in $CNI_PLUGINS; do pkgs+=("$mod/plugins/$p"); done
   # shellcheck disable=SC2046

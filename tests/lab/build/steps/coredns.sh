@@ -6,11 +6,11 @@ build_coredns() {
   local mod=github.com/coredns/coredns
   require_module "$mod" "$ver"
   new_consumer "$src" local.build/coredns
-  cd "$src"
+  cd "$src" || die "cannot enter $src"
   copy_replaces "$(module_gomod "$mod" "$ver")"
   run go get "$mod@$ver"
   rm -rf "$tmp"
   CGO_ENABLED=0 go_build_pkgs "$tmp" "-s -w -X $mod/coremain.GitCommit=$ver" "$mod"
-  "$tmp/coredns" -version | grep -q "CoreDNS-${ver#v}" || die "built coredns does not report ${ver#v}"
+  output_has "CoreDNS-${ver#v}" "$tmp/coredns" -version || die "built coredns does not report ${ver#v}"
   publish_dir "$tmp" "$CACHE/coredns-$ver/bin"
 }

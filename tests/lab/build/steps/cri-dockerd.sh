@@ -7,13 +7,13 @@ build_cri_dockerd() {
   local mod=github.com/Mirantis/cri-dockerd
   require_module "$mod" "$ver"
   new_consumer "$src" local.build/cri-dockerd
-  cd "$src"
+  cd "$src" || die "cannot enter $src"
   copy_replaces "$(module_gomod "$mod" "$ver")"
   run go get "$mod@$ver"
   rm -rf "$tmp"
   CGO_ENABLED=0 go_build_pkgs "$tmp" \
     "-s -w -X $mod/cmd/version.Version=${ver#v} -X $mod/cmd/version.GitCommit=$ver" "$mod"
-  "$tmp/cri-dockerd" --version 2>&1 | grep -q "${ver#v}" || die "built cri-dockerd does not report ${ver#v}"
+  output_has "${ver#v}" "$tmp/cri-dockerd" --version || die "built cri-dockerd does not report ${ver#v}"
   # Keep upstream's unit files next to the binary for the .deb.
   mkdir -p "$tmp/../systemd.tmp"
   cp "$(module_dir "$mod" "$ver")"/packaging/systemd/cri-docker.{service,socket} "$tmp/../systemd.tmp/"

@@ -7,7 +7,7 @@ build_etcd() {
   local ver="$ETCD_VERSION" src="$WORK/etcd-$ETCD_VERSION" tmp="$CACHE/etcd-$ETCD_VERSION/bin.tmp"
   require_module go.etcd.io/etcd/server/v3 "$ver"
   new_consumer "$src" local.build/etcd
-  cd "$src"
+  cd "$src" || die "cannot enter $src"
   cat >main.go <<'GO'
 // Command etcd runs the etcd server the same way upstream's binary does.
 package main
@@ -29,6 +29,6 @@ GO
   log "  go build etcd"
   CGO_ENABLED=0 run go build -p "$GO_PARALLEL" \
     -ldflags "-s -w -X go.etcd.io/etcd/api/v3/version.GitSHA=$ver" -o "$tmp/etcd" .
-  "$tmp/etcd" --version | grep -q "etcd Version: ${ver#v}" || die "built etcd does not report version ${ver#v}"
+  output_has "etcd Version: ${ver#v}" "$tmp/etcd" --version || die "built etcd does not report version ${ver#v}"
   publish_dir "$tmp" "$CACHE/etcd-$ver/bin"
 }

@@ -102,8 +102,13 @@ build_images() {
   ALSO_REFS="quay.io/calico/node:$CALICO_VERSION"
   root=$(stage calico-node)
   debian_tree "$root"
+  # Debian's runit links /etc/service to its own runsvdir; calico-node keeps
+  # its services in a real /etc/service directory.
+  rm -f "$root/etc/service"
   cp -a "$cfs/etc/." "$root/etc/"
   install -m 0755 "$cfs"/sbin/* "$root/usr/sbin/"
+  # Module zips do not keep execute bits.
+  chmod 0755 "$root/etc/rc.local"
   find "$root/etc/service/available" -name run -exec chmod 0755 {} +
   install -m 0755 "$cbin/calico-node" "$root/usr/bin/calico-node"
   mkdir -p "$root/var/lib/calico" "$root/var/run/calico" "$root/var/log/calico"

@@ -13,7 +13,7 @@ build_k8s() {
   gomod=$(module_gomod k8s.io/kubernetes "$ver")
   mods=$(sed -n 's#^[[:space:]]*\(k8s.io/[^ ]*\) => \./staging/.*#\1#p' "$gomod")
   [ -n "$mods" ] || die "no staging replaces found in $gomod"
-  cd "$src"
+  cd "$src" || die "cannot enter $src"
   for m in $mods; do
     # Example modules (sample-apiserver, ...) are not always mirrored; the
     # commands do not import them, and `go get` fails loudly if that changes.

@@ -7,7 +7,7 @@ build_pause() {
   mkdir -p "$tmp"
   run gcc -static -Os -Wall -Werror -DPAUSE_VERSION="\"$ver\"" -o "$tmp/pause" "$HERE/pause/pause.c"
   strip "$tmp/pause"
-  "$tmp/pause" -v | grep -q "pause $ver" || die "pause binary does not report $ver"
+  output_has "pause $ver" "$tmp/pause" -v || die "pause binary does not report $ver"
   # Behaviour check: TERM must end it with status 0.
   "$tmp/pause" 2>/dev/null &
   local pid=$! rc=0

@@ -95,7 +95,8 @@ def test_trailing_garbage_is_rejected(openssl_ca):
 
 
 def test_indefinite_length_is_rejected():
-    text = '-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n' % base64.b64encode(b'\x30\x80\x00\x00').decode()
+    body = base64.b64encode(b'\x30\x80\x00\x00').decode()
+    text = '-----BEGIN CERTIFICATE-----\n%s\n-----END CERTIFICATE-----\n' % body
     with pytest.raises(CertificateError, match='indefinite length'):
         ca_cert_hash(text)
 

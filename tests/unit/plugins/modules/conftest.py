@@ -1,6 +1,7 @@
 """Module test harness in the style of community.general: exit/fail raise, run_command is faked."""
 
 import json
+import sys
 
 import pytest
 from ansible.module_utils import basic
@@ -55,7 +56,7 @@ class FakeRunner:
         self.rules.append((predicate, (rc, out, err)))
         return self
 
-    def __call__(self, module, args, **kwargs):
+    def __call__(self, args, **kwargs):
         assert isinstance(args, list), 'run_command must get an argument list, not a shell string'
         self.calls.append(list(args))
         for predicate, answer in self.rules:
@@ -71,11 +72,11 @@ class FakeRunner:
 def module_harness(monkeypatch):
     """Patch AnsibleModule so that exit/fail raise and commands go to a FakeRunner.
 
-    Returns a function run(main, args, runner=None, bins=None) -> (kind, result, runner)
+    Returns a function run(main, args, runner=None, bins=None, executables=()) -> (kind, result, runner)
     where kind is 'exit' or 'fail'.
     """
 
-    def run(main, args, runner=None, bins=None):
+    def run(main, args, runner=None, bins=None, executables=()):
         runner = runner or FakeRunner()
         bins = {'kubeadm': '/usr/bin/kubeadm'} if bins is None else bins
 
@@ -85,9 +86,17 @@ def module_harness(monkeypatch):
                 self.fail_json(msg='Failed to find required executable "%s"' % name)
             return path
 
+        # The binaries exist only as far as the FakeRunner is concerned.
+        known = set(bins.values()) | set(executables)
+        module = sys.modules[main.__module__]
+        if hasattr(module, 'is_executable'):
+            monkeypatch.setattr(module, 'is_executable', lambda path: path in known)
         monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
         monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
-        monkeypatch.setattr(basic.AnsibleModule, 'run_command', runner)
+        def run_command(self, args, **kwargs):
+            return runner(args, **kwargs)
+
+        monkeypatch.setattr(basic.AnsibleModule, 'run_command', run_command)
         monkeypatch.setattr(basic.AnsibleModule, 'get_bin_path', get_bin_path)
         with patch_module_args(args):
             try:

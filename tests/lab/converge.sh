@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# Run the collection's site.yml against running lab nodes and wait for a Ready cluster.
+#   tests/lab/converge.sh single|ha [--idempotence] [-- extra ansible-playbook args]
+# --idempotence runs site.yml a second time and fails unless it reports changed=0.
+# Needs: tests/lab/nodes.sh up TOPOLOGY and tests/lab/mirrors.sh up.
+set -euo pipefail
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+lab_require_root
+
+topology=${1:-}
+case "$topology" in single | ha) shift ;; *) lab_die "usage: $0 single|ha [--idempotence] [-- ansible-playbook args]" ;; esac
+idempotence=false
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --idempotence) idempotence=true; shift ;;
+    --) shift; extra=("$@"); break ;;
+    *) lab_die "unknown option '$1'" ;;
+  esac
+done
+
+VENV="${VENV:-.venv}"
+case "$VENV" in /*) ;; *) VENV="$LAB_REPO_ROOT/$VENV" ;; esac
+[ -x "$VENV/bin/ansible-playbook" ] || lab_die "no $VENV/bin/ansible-playbook: create the venv (pip install -r requirements-dev.txt) or set VENV"
+inventory="$LAB_DIR/inventory/$topology"
+cp1="duoshou-$topology-cp1"
+docker inspect -f '{{.State.Running}}' "$cp1" 2>/dev/null | grep -q true || lab_die "$cp1 is not running: tests/lab/nodes.sh up $topology"
+expected=$(docker ps -q --filter "label=duoshou-lab.topology=$topology" | wc -l)
+
+# The playbooks call roles as duoshou.kubeadm.*: expose this checkout under that name.
+collections="$LAB_STATE/collections"
+mkdir -p "$collections/ansible_collections/duoshou"
+ln -sfn "$LAB_REPO_ROOT" "$collections/ansible_collections/duoshou/kubeadm"
+site_packages=$(echo "$VENV"/lib/python3*/site-packages)
+export ANSIBLE_COLLECTIONS_PATH="$collections:$site_packages"
+export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
+export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
+export DUOSHOU_LAB_CACHE
+
+run_site() { # run_site LOGFILE
+  local log=$1 rc
+  lab_log "ansible-playbook site.yml -i tests/lab/inventory/$topology ${extra[*]} (log: $log)"
+  set +e
+  (cd "$LAB_REPO_ROOT" && "$VENV/bin/ansible-playbook" site.yml -i "$inventory" "${extra[@]}") 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  return "$rc"
+}
+
+kubectl_cp1() { docker exec "$cp1" kubectl --kubeconfig /etc/kubernetes/admin.conf "$@"; }
+
+all_ready() {
+  local out
+  out=$(kubectl_cp1 get nodes --no-headers 2>/dev/null) || return 1
+  [ "$(echo "$out" | awk '$2 == "Ready"' | wc -l)" -eq "$expected" ]
+}
+
+mkdir -p "$LAB_RUN"
+t0=$(date +%s)
+if ! run_site "$LAB_RUN/converge-$topology.log"; then
+  lab_die "site.yml failed after $(($(date +%s) - t0))s on $topology (log: $LAB_RUN/converge-$topology.log)"
+fi
+t_play=$(($(date +%s) - t0))
+lab_log "site.yml finished in ${t_play}s"
+
+if ! lab_wait 600 "all $expected nodes Ready (kubectl get nodes on $cp1)" all_ready; then
+  kubectl_cp1 get nodes -o wide || true
+  kubectl_cp1 get pods -A -o wide || true
+  lab_die "the cluster did not become Ready"
+fi
+t_ready=$(($(date +%s) - t0))
+kubectl_cp1 get nodes -o wide
+kubectl_cp1 get pods -A -o wide
+
+if [ "$idempotence" = true ]; then
+  t1=$(date +%s)
+  run_site "$LAB_RUN/converge-$topology-2.log" || lab_die "the second site.yml run failed (log: $LAB_RUN/converge-$topology-2.log)"
+  if grep -E 'changed=[1-9]' "$LAB_RUN/converge-$topology-2.log" >/dev/null; then
+    grep -E 'changed=[1-9]' "$LAB_RUN/converge-$topology-2.log" >&2
+    lab_die "not idempotent: the second run changed something (log: $LAB_RUN/converge-$topology-2.log)"
+  fi
+  lab_log "second run: changed=0 on every host ($(($(date +%s) - t1))s)"
+fi
+lab_log "WALL TIME $topology: site.yml ${t_play}s, all $expected nodes Ready after ${t_ready}s"

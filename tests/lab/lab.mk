@@ -1,0 +1,45 @@
+# Lab targets: a real cluster from this checkout on systemd node containers, air-gapped
+# behind mirrors served by the host. Included from the top-level Makefile; see docs/lab.md.
+# Needs root and a Docker engine (tests/lab/engine.sh starts one).
+
+VENV ?= .venv
+LAB_OS ?= debian12
+LAB_VRRP ?= unicast
+# Extra options for converge.sh, e.g. LAB_CONVERGE_OPTS=--idempotence
+LAB_CONVERGE_OPTS ?=
+LAB_DIR := tests/lab
+
+.PHONY: lab-images lab-artifacts lab-mirrors lab lab-ha lab-down lab-status
+
+# Engine, node images (Debian 12 and 13) and the mirrors with whatever artifacts exist.
+lab-images:
+	$(LAB_DIR)/engine.sh
+	$(LAB_DIR)/node-image.sh all
+	$(LAB_DIR)/mirrors.sh up
+
+# Kubernetes, Calico and cri-dockerd built from Go modules (cached by version).
+lab-artifacts:
+	$(LAB_DIR)/build/build-all.sh
+
+lab-mirrors:
+	$(LAB_DIR)/mirrors.sh up
+
+# Recipe lines rather than prerequisites: the steps must run in this order even under make -j.
+lab:
+	$(LAB_DIR)/build/build-all.sh
+	$(MAKE) --no-print-directory lab-images
+	VENV=$(VENV) $(LAB_DIR)/nodes.sh up single --os $(LAB_OS)
+	VENV=$(VENV) $(LAB_DIR)/converge.sh single $(LAB_CONVERGE_OPTS)
+
+lab-ha:
+	$(LAB_DIR)/build/build-all.sh
+	$(MAKE) --no-print-directory lab-images
+	VENV=$(VENV) $(LAB_DIR)/nodes.sh up ha --os $(LAB_OS) --vrrp $(LAB_VRRP)
+	VENV=$(VENV) $(LAB_DIR)/converge.sh ha $(LAB_CONVERGE_OPTS)
+
+lab-status:
+	$(LAB_DIR)/nodes.sh status
+	$(LAB_DIR)/mirrors.sh status
+
+lab-down:
+	$(LAB_DIR)/down.sh

@@ -1,0 +1,285 @@
+#!/usr/bin/env bash
+# The lab's air-gap mirrors, served by the host on the internal network's gateway address.
+#   tests/lab/mirrors.sh build   build the Debian mirror, the pkgs.k8s.io-shaped repository, the files
+#   tests/lab/mirrors.sh up      build, start the HTTP server and the registry, push the images
+#   tests/lab/mirrors.sh down    stop the HTTP server and the registry started by `up`
+#   tests/lab/mirrors.sh status  what is served and running
+# Layout of $LAB_WWW (http://192.168.77.1:8080/):
+#   debian/dists/{bookworm,trixie}/...        Debian mirror (signed by the lab key)
+#   kubernetes/core:/stable:/v1.34/deb/       flat repository like pkgs.k8s.io (+ Release.key)
+#   cri-dockerd/<file>.deb, SHA256SUMS        the cri-dockerd packages as plain downloads
+#   calico/v3.31.0/calico.yaml                Calico manifest
+# Registry http://192.168.77.1:5000: google_containers/*, calico/*, test/* (see push_images).
+set -euo pipefail
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/lib.sh"
+lab_require_root
+
+# Debian packages the collection may install on nodes, with all their dependencies.
+# One line per group: groups are resolved separately so alternatives that conflict
+# (chrony / systemd-timesyncd) can both be offered.
+LAB_MIRROR_GROUPS=(
+  "docker.io containerd runc containernetworking-plugins"
+  "conntrack socat ipset ebtables ethtool iptables nftables arptables ipvsadm iproute2 kmod psmisc"
+  "chrony"
+  "systemd-timesyncd"
+  "haproxy keepalived"
+  "curl ca-certificates gnupg apt-transport-https python3-apt python3-debian lsb-release"
+  "bash-completion jq less sudo openssl rsync tar gzip util-linux mount e2fsprogs procps iputils-ping"
+)
+LAB_KUBE_REPO="$LAB_WWW/kubernetes/core:/stable:/v$LAB_KUBE_MINOR/deb"
+
+hash_files() { # stable content hash of the given files (names + content)
+  local f
+  for f in "$@"; do [ -e "$f" ] && printf '%s %s\n' "$(basename "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"; done | sort | sha256sum | cut -c1-16
+}
+
+build_kube_repo() {
+  shopt -s nullglob
+  local debs=("$LAB_ARTIFACT_DEBS"/*.deb "$LAB_ARTIFACT_CRI_DOCKERD"/*.deb) h
+  shopt -u nullglob
+  if [ ${#debs[@]} -eq 0 ]; then
+    lab_log "kubernetes repo: no packages yet in $LAB_ARTIFACT_DEBS (run tests/lab/build/build-all.sh); skipped"
+    return 0
+  fi
+  h=$(hash_files "${debs[@]}" "$LAB_KEY_ASC")
+  if [ "$(cat "$LAB_KUBE_REPO/.recipe" 2>/dev/null)" = "$h" ]; then
+    lab_log "kubernetes repo: up to date (${#debs[@]} packages, $h)"
+    return 0
+  fi
+  lab_log "kubernetes repo: indexing ${#debs[@]} packages into $LAB_KUBE_REPO"
+  rm -rf "$LAB_KUBE_REPO"
+  mkdir -p "$LAB_KUBE_REPO" "$LAB_WWW/cri-dockerd"
+  cp -l "${debs[@]}" "$LAB_KUBE_REPO/" 2>/dev/null || cp "${debs[@]}" "$LAB_KUBE_REPO/"
+  (
+    cd "$LAB_KUBE_REPO"
+    dpkg-scanpackages --multiversion . /dev/null 2>/dev/null >Packages
+    gzip -9nkf Packages
+    apt-ftparchive -o APT::FTPArchive::Release::Origin="duoshou lab" \
+      -o APT::FTPArchive::Release::Label="duoshou lab kubernetes v$LAB_KUBE_MINOR" \
+      release . >Release.tmp
+    mv Release.tmp Release
+  )
+  lab_sign_release "$LAB_KUBE_REPO"
+  cp "$LAB_KEY_ASC" "$LAB_KUBE_REPO/Release.key"
+  sha256sum <"$LAB_KUBE_REPO/Release.key" | cut -d' ' -f1 >"$LAB_KUBE_REPO/Release.key.sha256"
+  # cri-dockerd is published upstream as plain .deb downloads, not an apt repository.
+  rm -f "$LAB_WWW/cri-dockerd/"*
+  shopt -s nullglob
+  for f in "$LAB_ARTIFACT_CRI_DOCKERD"/*.deb; do cp "$f" "$LAB_WWW/cri-dockerd/"; done
+  shopt -u nullglob
+  (cd "$LAB_WWW/cri-dockerd" && sha256sum -- *.deb >SHA256SUMS 2>/dev/null || true)
+  echo "$h" >"$LAB_KUBE_REPO/.recipe"
+  lab_log "kubernetes repo: $(grep -c '^Package:' "$LAB_KUBE_REPO/Packages") packages: $(awk '/^Package:/{p=$2} /^Version:/{printf "%s=%s ", p, $2}' "$LAB_KUBE_REPO/Packages")"
+}
+
+# Download exactly the packages (and versions) a fresh node of $release lacks, using a chroot
+# of the node's own debootstrap tree, then index them as $LAB_HTTP_URL/debian $release main.
+build_debian_release() {
+  local release=$1 rootfs_tar="$LAB_STATE/rootfs/$1.tar" h chroot pool dist group kube_pkgs="" t0
+  [ -e "$rootfs_tar" ] || lab_die "no debootstrap tree for $release: run tests/lab/node-image.sh first"
+  pool="$LAB_WWW/debian/pool/$release"
+  dist="$LAB_WWW/debian/dists/$release"
+  if [ -s "$LAB_KUBE_REPO/Packages" ]; then
+    kube_pkgs=$(awk '/^Package:/{print $2}' "$LAB_KUBE_REPO/Packages" | sort -u | tr '\n' ' ')
+  fi
+  h=$( {
+    readlink -f "$rootfs_tar"
+    printf '%s\n' "${LAB_MIRROR_GROUPS[@]}" "$LAB_DEBIAN_URL"
+    cat "$LAB_KUBE_REPO/Packages" 2>/dev/null || true
+    cat "$LAB_KEY_ASC"
+    declare -f build_debian_release
+  } | sha256sum | cut -c1-16)
+  if [ "$(cat "$dist/.recipe" 2>/dev/null)" = "$h" ]; then
+    lab_log "debian $release: up to date ($(du -sh "$pool" | cut -f1), $h)"
+    return 0
+  fi
+  t0=$(date +%s)
+  chroot=$(mktemp -d "$LAB_STATE/.mirror-$release.XXXX")
+  # shellcheck disable=SC2064 # expand now: the trap must clean this very directory
+  trap "umount '$chroot/kube' 2>/dev/null || true; rm -rf '$chroot'" EXIT
+  lab_log "debian $release: resolving packages in a chroot of the node tree"
+  tar --numeric-owner -C "$chroot" -xf "$rootfs_tar"
+  cp /etc/resolv.conf "$chroot/etc/resolv.conf"
+  echo "deb $LAB_DEBIAN_URL $release main" >"$chroot/etc/apt/sources.list"
+  rm -f "$chroot/etc/apt/sources.list.d/"*
+  if [ -n "$kube_pkgs" ]; then
+    # Resolve the Kubernetes packages' Debian dependencies too; they are served by the
+    # kubernetes repository, so their own files are dropped afterwards.
+    mkdir -p "$chroot/kube"
+    mount --bind "$LAB_KUBE_REPO" "$chroot/kube"
+    echo "deb [trusted=yes] file:/kube ./" >"$chroot/etc/apt/sources.list.d/kube.list"
+  fi
+  mkdir -p "$chroot/lab-archives/partial"
+  local apt=(chroot "$chroot" apt-get -q -o APT::Sandbox::User=root -o Dir::Cache::archives=/lab-archives)
+  "${apt[@]}" update >"$LAB_STATE/mirror-$release.log" 2>&1 || {
+    tail -n 20 "$LAB_STATE/mirror-$release.log" >&2
+    lab_die "apt-get update for $release failed (log: $LAB_STATE/mirror-$release.log)"
+  }
+  local groups=("${LAB_MIRROR_GROUPS[@]}")
+  [ -n "$kube_pkgs" ] && groups+=("$kube_pkgs")
+  for group in "${groups[@]}"; do
+    # shellcheck disable=SC2086 # a group is a space-separated package list
+    if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --download-only --no-install-recommends $group \
+      >>"$LAB_STATE/mirror-$release.log" 2>&1; then
+      tail -n 20 "$LAB_STATE/mirror-$release.log" >&2
+      lab_die "debian $release: cannot resolve '$group' (log: $LAB_STATE/mirror-$release.log)"
+    fi
+  done
+  rm -rf "$pool"
+  mkdir -p "$pool"
+  local deb name
+  for deb in "$chroot"/lab-archives/*.deb; do
+    name=$(dpkg-deb -f "$deb" Package)
+    case " $kube_pkgs " in *" $name "*) continue ;; esac
+    mv "$deb" "$pool/"
+  done
+  umount "$chroot/kube" 2>/dev/null || true
+  rm -rf "$chroot"
+  trap - EXIT
+
+  mkdir -p "$dist/main/binary-amd64"
+  (
+    cd "$LAB_WWW/debian"
+    apt-ftparchive packages "pool/$release" 2>/dev/null >"dists/$release/main/binary-amd64/Packages"
+    gzip -9nkf "dists/$release/main/binary-amd64/Packages"
+    apt-ftparchive -o APT::FTPArchive::Release::Origin="duoshou lab" \
+      -o APT::FTPArchive::Release::Label="duoshou lab Debian mirror" \
+      -o APT::FTPArchive::Release::Suite="$release" -o APT::FTPArchive::Release::Codename="$release" \
+      -o APT::FTPArchive::Release::Architectures="amd64" -o APT::FTPArchive::Release::Components="main" \
+      release "dists/$release" >"dists/$release/Release.tmp"
+    mv "dists/$release/Release.tmp" "dists/$release/Release"
+  )
+  lab_sign_release "$dist"
+  echo "$h" >"$dist/.recipe"
+  lab_log "debian $release: $(find "$pool" -name '*.deb' | wc -l) packages, $(du -sh "$pool" | cut -f1), in $(($(date +%s) - t0))s"
+}
+
+build_files() {
+  if [ -s "$LAB_ARTIFACT_CALICO" ]; then
+    mkdir -p "$LAB_WWW/calico/v$LAB_CALICO_VERSION"
+    cmp -s "$LAB_ARTIFACT_CALICO" "$LAB_WWW/calico/v$LAB_CALICO_VERSION/calico.yaml" ||
+      cp "$LAB_ARTIFACT_CALICO" "$LAB_WWW/calico/v$LAB_CALICO_VERSION/calico.yaml"
+    sha256sum <"$LAB_WWW/calico/v$LAB_CALICO_VERSION/calico.yaml" | cut -d' ' -f1 \
+      >"$LAB_WWW/calico/v$LAB_CALICO_VERSION/calico.yaml.sha256"
+    lab_log "calico: serving calico.yaml v$LAB_CALICO_VERSION"
+  else
+    lab_log "calico: no manifest yet at $LAB_ARTIFACT_CALICO; skipped"
+  fi
+  cp "$LAB_KEY_ASC" "$LAB_WWW/duoshou-lab.asc"
+}
+
+build() {
+  lab_ensure_key
+  mkdir -p "$LAB_WWW"
+  build_kube_repo
+  build_debian_release bookworm
+  build_debian_release trixie
+  build_files
+  lab_log "mirror total: $(du -sh "$LAB_WWW" | cut -f1) in $LAB_WWW"
+}
+
+start_http() {
+  mkdir -p "$LAB_RUN"
+  if lab_pid_alive "$LAB_RUN/http.pid"; then
+    lab_log "http server already running (pid $(cat "$LAB_RUN/http.pid"))"
+  else
+    lab_log "starting http server on $LAB_HTTP_URL for $LAB_WWW (log: $LAB_RUN/http.log)"
+    nohup python3 -m http.server --bind "$LAB_GATEWAY" --directory "$LAB_WWW" "$LAB_HTTP_PORT" \
+      >>"$LAB_RUN/http.log" 2>&1 </dev/null &
+    echo $! >"$LAB_RUN/http.pid"
+  fi
+  lab_wait 20 "http server answering on $LAB_HTTP_URL" curl -fsS -o /dev/null "$LAB_HTTP_URL/duoshou-lab.asc" ||
+    lab_die "http server did not answer; see $LAB_RUN/http.log"
+}
+
+start_registry() {
+  mkdir -p "$LAB_RUN" "$LAB_REGISTRY_DIR"
+  cat >"$LAB_RUN/registry.yml" <<CFG
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $LAB_REGISTRY_DIR
+  delete:
+    enabled: true
+http:
+  addr: $LAB_REGISTRY
+CFG
+  if lab_pid_alive "$LAB_RUN/registry.pid"; then
+    lab_log "registry already running (pid $(cat "$LAB_RUN/registry.pid"))"
+  else
+    lab_log "starting docker-registry on $LAB_REGISTRY (storage $LAB_REGISTRY_DIR, log $LAB_RUN/registry.log)"
+    nohup docker-registry serve "$LAB_RUN/registry.yml" >>"$LAB_RUN/registry.log" 2>&1 </dev/null &
+    echo $! >"$LAB_RUN/registry.pid"
+  fi
+  lab_wait 20 "registry answering on http://$LAB_REGISTRY/v2/" curl -fsS -o /dev/null "http://$LAB_REGISTRY/v2/" ||
+    lab_die "registry did not answer; see $LAB_RUN/registry.log"
+}
+
+# Upstream reference -> name in the lab registry, laid out like the mirrors users point
+# kubeadm at (imageRepository): registry.k8s.io/coredns/coredns:T -> google_containers/coredns:T.
+mirror_name() {
+  local ref=$1 path
+  case "$ref" in
+    registry.k8s.io/*) path="google_containers/${ref##*/}" ;;
+    docker.io/calico/* | quay.io/calico/*) path="calico/${ref##*/}" ;;
+    docker.io/library/*) path="library/${ref##*/}" ;;
+    */*/*) path="${ref#*/}" ;; # strip any other registry host
+    *) path=$ref ;;
+  esac
+  echo "$LAB_REGISTRY/$path"
+}
+
+push_images() {
+  local list="$LAB_ARTIFACT_IMAGES/images.txt" tar ref dest stamp n=0 skipped=0
+  if [ ! -s "$list" ]; then
+    lab_log "registry: no $list yet (run tests/lab/build/build-all.sh); nothing to push"
+    return 0
+  fi
+  mkdir -p "$LAB_STATE/pushed"
+  while read -r tar ref _; do
+    case "$tar" in '' | '#'*) continue ;; esac
+    [ -s "$LAB_ARTIFACT_IMAGES/$tar" ] || lab_die "images.txt lists $tar but $LAB_ARTIFACT_IMAGES/$tar is missing"
+    dest=$(mirror_name "$ref")
+    stamp="$LAB_STATE/pushed/$(printf '%s %s' "$dest" "$(stat -c '%s %Y' "$LAB_ARTIFACT_IMAGES/$tar")" | sha256sum | cut -c1-16)"
+    if [ -e "$stamp" ] && skopeo inspect --tls-verify=false --raw "docker://$dest" >/dev/null 2>&1; then
+      skipped=$((skipped + 1))
+      continue
+    fi
+    lab_log "registry: $ref -> $dest"
+    skopeo copy --quiet --dest-tls-verify=false "docker-archive:$LAB_ARTIFACT_IMAGES/$tar" "docker://$dest"
+    touch "$stamp"
+    n=$((n + 1))
+  done <"$list"
+  lab_log "registry: pushed $n image(s), $skipped already there"
+}
+
+status() {
+  lab_pid_alive "$LAB_RUN/http.pid" && echo "http:     running pid $(cat "$LAB_RUN/http.pid") on $LAB_HTTP_URL" || echo "http:     stopped"
+  lab_pid_alive "$LAB_RUN/registry.pid" && echo "registry: running pid $(cat "$LAB_RUN/registry.pid") on $LAB_REGISTRY" || echo "registry: stopped"
+  du -sh "$LAB_WWW" "$LAB_REGISTRY_DIR" 2>/dev/null || true
+  if lab_pid_alive "$LAB_RUN/registry.pid"; then
+    curl -fsS "http://$LAB_REGISTRY/v2/_catalog?n=1000" || true
+    echo
+  fi
+}
+
+case "${1:-}" in
+  build) build ;;
+  up)
+    build
+    lab_network_up
+    start_http
+    start_registry
+    push_images
+    ;;
+  push) push_images ;;
+  down)
+    lab_stop_pidfile "$LAB_RUN/http.pid" "http server"
+    lab_stop_pidfile "$LAB_RUN/registry.pid" "registry"
+    ;;
+  status) status ;;
+  *) lab_die "usage: $0 build|up|push|down|status" ;;
+esac

@@ -1,0 +1,227 @@
+import datetime
+import os
+
+import pytest
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import UTC
+from ansible_collections.duoshou.kubeadm.plugins.modules import kubeadm_token
+
+FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'kubeadm')
+NOW = datetime.datetime(2026, 11, 22, 2, 0, 0, tzinfo=UTC)
+FRESH = 'n3wt0k.abcdefghij012345'
+REUSED = 'p9q8r7.s6t5u4v3w2x1y0z9'
+REUSED_ID = REUSED.split('.')[0]
+KUBECONFIG = '''apiVersion: v1
+clusters:
+- cluster:
+    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t
+    server: https://192.168.0.100:16443
+  name: kubernetes
+contexts:
+- context:
+    cluster: kubernetes
+    user: kubernetes-admin
+  name: kubernetes-admin@kubernetes
+current-context: kubernetes-admin@kubernetes
+kind: Config
+'''
+
+
+def token_list():
+    with open(os.path.join(FIXTURES, 'kubeadm-1.34-token-list-json-reconstructed.txt')) as handle:
+        return handle.read()
+
+
+def is_list(args):
+    return args[1:3] == ['token', 'list']
+
+
+def is_create(args):
+    return args[1:3] == ['token', 'create']
+
+
+@pytest.fixture
+def env(tmp_path, openssl_ca, monkeypatch):
+    monkeypatch.setattr(kubeadm_token, 'utcnow', lambda: NOW)
+    kubeconfig = tmp_path / 'admin.conf'
+    kubeconfig.write_text(KUBECONFIG)
+    return dict(
+        args=dict(kubeconfig=str(kubeconfig), ca_cert_path=openssl_ca['rsa2048']['path']),
+        ca_hash=openssl_ca['rsa2048']['expected'],
+    )
+
+
+def test_valid_token_is_reused(module_harness, runner, env):
+    runner.on(is_list, out=token_list())
+    kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner)
+    assert kind == 'exit'
+    assert result['changed'] is False
+    assert result['created'] is False
+    assert result['token'] == REUSED
+    assert result['token_id'] == REUSED_ID
+    assert result['expires'] == '2026-11-23T02:10:58Z'
+    assert result['api_server_endpoint'] == '192.168.0.100:16443'
+    assert result['ca_cert_hash'] == env['ca_hash']
+    assert result['worker_join_command'] == (
+        'kubeadm join 192.168.0.100:16443 --token p9q8r7.s6t5u4v3w2x1y0z9 --discovery-token-ca-cert-hash '
+        + env['ca_hash'])
+    assert runner.calls == [['/usr/bin/kubeadm', 'token', 'list', '-o', 'json', '--kubeconfig',
+                             env['args']['kubeconfig']]]
+
+
+def create_answer(runner):
+    return runner.on(is_create, out=FRESH + '\n', err='W1122 02:00:00 warning on stderr\n')
+
+
+def test_near_expiry_token_causes_create(module_harness, runner, env):
+    only_short = token_list().split('}\n{')[1]
+    runner.on(is_list, out='{' + only_short + '}\n')
+    create_answer(runner)
+    kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner)
+    assert kind == 'exit'
+    assert result['changed'] is True and result['created'] is True
+    assert result['token'] == FRESH
+    assert result['expires'] == '2026-11-22T04:00:00Z'
+    create = runner.ran('create')[0]
+    assert create == ['/usr/bin/kubeadm', 'token', 'create', '--kubeconfig', env['args']['kubeconfig'],
+                      '--ttl', '2h0m0s', '--description', 'Created by duoshou.kubeadm.kubeadm_token',
+                      '--usages', 'signing,authentication',
+                      '--groups', 'system:bootstrappers:kubeadm:default-node-token']
+    assert not any(arg.count('.') == 1 and len(arg) == 23 for arg in create), 'no token on the command line'
+
+
+def test_min_remaining_longer_than_valid_tokens_causes_create(module_harness, runner, env):
+    runner.on(is_list, out=token_list())
+    create_answer(runner)
+    args = dict(env['args'], min_remaining='25h', ttl='48h')
+    kind, result, runner = module_harness(kubeadm_token.main, args, runner)
+    assert kind == 'exit' and result['changed'] is True
+    assert result['expires'] == '2026-11-24T02:00:00Z'
+    assert '48h0m0s' in runner.ran('create')[0]
+
+
+def test_no_tokens_causes_create(module_harness, runner, env):
+    runner.on(is_list, out='')
+    create_answer(runner)
+    kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner)
+    assert kind == 'exit' and result['created'] is True and result['token'] == FRESH
+    assert FRESH in result['worker_join_command']
+
+
+def test_custom_usages_groups_and_never_expiring_ttl(module_harness, runner, env):
+    runner.on(is_list, out=token_list())
+    create_answer(runner)
+    args = dict(env['args'], usages=['authentication', 'signing'], groups=['system:bootstrappers:lab'], ttl='0',
+                description='lab token')
+    kind, result, runner = module_harness(kubeadm_token.main, args, runner)
+    assert kind == 'exit' and result['created'] is True
+    assert result['expires'] is None
+    create = runner.ran('create')[0]
+    assert create[create.index('--groups') + 1] == 'system:bootstrappers:lab'
+    assert create[create.index('--usages') + 1] == 'authentication,signing'
+    assert create[create.index('--description') + 1] == 'lab token'
+
+
+def test_check_mode_would_create(module_harness, runner, env):
+    runner.on(is_list, out='')
+    kind, result, runner = module_harness(kubeadm_token.main, dict(env['args'], _ansible_check_mode=True), runner)
+    assert kind == 'exit'
+    assert result['changed'] is True and result['created'] is True
+    assert result['token'] is None and result['worker_join_command'] is None
+    assert 'would be created' in result['msg']
+    assert runner.ran('create') == []
+
+
+def test_check_mode_reuses(module_harness, runner, env):
+    runner.on(is_list, out=token_list())
+    kind, result, runner = module_harness(kubeadm_token.main, dict(env['args'], _ansible_check_mode=True), runner)
+    assert kind == 'exit' and result['changed'] is False and result['token'] == REUSED
+
+
+def test_token_list_failure(module_harness, runner, env):
+    runner.on(is_list, rc=1, out='p9q8r7.s6t5u4v3w2x1y0z9', err='failed to load admin kubeconfig: permission denied\n')
+    kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner)
+    assert kind == 'fail'
+    assert result['msg'] == 'kubeadm token list failed: failed to load admin kubeconfig: permission denied'
+    assert result['rc'] == 1
+    assert result['cmd'][1:3] == ['token', 'list']
+    assert 'p9q8r7.s6t5u4v3w2x1y0z9' not in repr(result), 'stdout may hold secrets'
+
+
+def test_unparseable_token_list(module_harness, runner, env):
+    text = 'TOKEN                     TTL   EXPIRES\np9q8r7.s6t5u4v3w2x1y0z9   23h   2026-11-23T02:10:58Z\n'
+    runner.on(is_list, out=text)
+    kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner)
+    assert kind == 'fail'
+    assert result['msg'].startswith('cannot understand the output of kubeadm token list')
+    assert 'p9q8r7.s6t5u4v3w2x1y0z9' not in repr(result)
+
+
+def test_create_failure(module_harness, runner, env):
+    runner.on(is_list, out='')
+    runner.on(is_create, rc=1, err='error: timed out waiting for the condition\n')
+    kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner)
+    assert kind == 'fail' and 'timed out' in result['msg'] and result['rc'] == 1
+
+
+def test_create_without_token_output(module_harness, runner, env):
+    runner.on(is_list, out='')
+    runner.on(is_create, out='something unexpected\n')
+    kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner)
+    assert kind == 'fail' and 'did not print a token' in result['msg']
+
+
+def test_missing_ca_file(module_harness, runner, env, tmp_path):
+    args = dict(env['args'], ca_cert_path=str(tmp_path / 'missing.crt'))
+    kind, result, runner = module_harness(kubeadm_token.main, args, runner)
+    assert kind == 'fail'
+    assert 'CA certificate' in result['msg'] and 'ca_cert_path' in result['msg']
+    assert runner.calls == []
+
+
+def test_ca_file_is_not_a_certificate(module_harness, runner, env, tmp_path, openssl_ca):
+    key = tmp_path / 'ca.key'
+    key.write_text(openssl_ca['rsa2048']['key'])
+    kind, result, runner = module_harness(kubeadm_token.main, dict(env['args'], ca_cert_path=str(key)), runner)
+    assert kind == 'fail' and 'not a usable CA certificate' in result['msg'] and 'PRIVATE KEY' in result['msg']
+
+
+def test_missing_kubeconfig(module_harness, runner, env, tmp_path):
+    args = dict(env['args'], kubeconfig=str(tmp_path / 'nope.conf'))
+    kind, result, runner = module_harness(kubeadm_token.main, args, runner)
+    assert kind == 'fail' and 'kubeconfig' in result['msg'] and runner.calls == []
+
+
+def test_kubeconfig_without_server(module_harness, runner, env, tmp_path):
+    broken = tmp_path / 'broken.conf'
+    broken.write_text('apiVersion: v1\nkind: Config\nclusters: []\n')
+    kind, result, runner = module_harness(kubeadm_token.main, dict(env['args'], kubeconfig=str(broken)), runner)
+    assert kind == 'fail' and 'cannot read the API server endpoint' in result['msg']
+
+
+@pytest.mark.parametrize('overrides, message', [
+    (dict(min_remaining='2h', ttl='2h'), 'must be shorter than ttl'),
+    (dict(ttl='2 days'), 'ttl='),
+    (dict(min_remaining='x'), 'min_remaining='),
+])
+def test_bad_durations(module_harness, runner, env, overrides, message):
+    kind, result, runner = module_harness(kubeadm_token.main, dict(env['args'], **overrides), runner)
+    assert kind == 'fail' and message in result['msg'] and runner.calls == []
+
+
+def test_kubeadm_not_found(module_harness, runner, env):
+    kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner, bins={})
+    assert kind == 'fail' and 'kubeadm' in result['msg'] and runner.calls == []
+
+
+def test_kubeadm_path_option(module_harness, runner, env):
+    runner.on(is_list, out=token_list())
+    kind, result, runner = module_harness(kubeadm_token.main, dict(env['args'], kubeadm_path='/opt/bin/kubeadm'),
+                                          runner, bins={}, executables=['/opt/bin/kubeadm'])
+    assert kind == 'exit' and runner.calls[0][0] == '/opt/bin/kubeadm'
+
+
+def test_kubeadm_path_not_executable(module_harness, runner, env):
+    kind, result, runner = module_harness(kubeadm_token.main, dict(env['args'], kubeadm_path='/opt/bin/kubeadm'),
+                                          runner, bins={})
+    assert kind == 'fail' and 'kubeadm_path /opt/bin/kubeadm is not an executable file' in result['msg']
+    assert runner.calls == []
