@@ -54,7 +54,8 @@ def kubeadm_extra_args(flags, api_version):
     as_text = {}
     for name, value in flags.items():
         if not isinstance(name, string_types) or not name or name.startswith('-'):
-            raise AnsibleFilterError('kubeadm_extra_args: flag names are written without leading dashes, got %r' % (name,))
+            raise AnsibleFilterError('kubeadm_extra_args: flag names are written without leading dashes, '
+                                     'got %r' % (name,))
         if isinstance(value, bool):
             value = 'true' if value else 'false'
         as_text[to_text(name)] = to_text(value)

@@ -48,8 +48,6 @@ def configmap_query(args):
     return args[0] == '/usr/bin/kubectl' and 'configmap' in args and 'kubeadm-config' in args
 
 
-
-
 def facts_of(result):
     assert result['changed'] is False
     return result['ansible_facts']['kubeadm']

@@ -9,7 +9,7 @@ FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 
 NOW = datetime.datetime(2026, 11, 22, 2, 0, 0, tzinfo=UTC)
 FRESH = 'n3wt0k.abcdefghij012345'
 REUSED = 'p9q8r7.s6t5u4v3w2x1y0z9'
-REUSED_ID = REUSED.split('.')[0]
+REUSED_ID = REUSED.split('.', maxsplit=1)[0]
 KUBECONFIG = '''apiVersion: v1
 clusters:
 - cluster:
