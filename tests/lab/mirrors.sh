@@ -73,7 +73,8 @@ build_kube_repo() {
   lab_log "kubernetes repo: $(grep -c '^Package:' "$LAB_KUBE_REPO/Packages") packages: $(awk '/^Package:/{p=$2} /^Version:/{printf "%s=%s ", p, $2}' "$LAB_KUBE_REPO/Packages")"
 }
 
-# Download exactly the packages (and versions) a fresh node of $release lacks, using a chroot
+# Download exactly the packages (and versions) a fresh node of $release lacks, with the
+# Recommends a default apt configuration installs too (trixie: docker.io -> docker-cli), using a chroot
 # of the node's own debootstrap tree, then index them as $LAB_HTTP_URL/debian $release main.
 build_debian_release() {
   local release=$1 rootfs_tar="$LAB_STATE/rootfs/$1.tar" h chroot pool dist group kube_pkgs="" t0
@@ -120,7 +121,7 @@ build_debian_release() {
   [ -n "$kube_pkgs" ] && groups+=("$kube_pkgs")
   for group in "${groups[@]}"; do
     # shellcheck disable=SC2086 # a group is a space-separated package list
-    if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --download-only --no-install-recommends $group \
+    if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --download-only $group \
       >>"$LAB_STATE/mirror-$release.log" 2>&1; then
       tail -n 20 "$LAB_STATE/mirror-$release.log" >&2
       lab_die "debian $release: cannot resolve '$group' (log: $LAB_STATE/mirror-$release.log)"
