@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_DIR)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup lint sanity unit validation collection-build test
+.PHONY: help setup lint sanity-copy sanity integration unit validation collection-build test
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -43,13 +43,18 @@ lint: setup ## ruff, yamllint, ansible-lint (production profile)
 ANSIBLE_TEST_PIP = $(shell sed -n "s/^ *pip='\([0-9.]*\)',/\1/p" $(VENV)/lib/python*/site-packages/ansible_test/_internal/python_requirements.py)
 ANSIBLE_TEST_GET_PIP = $(HOME)/.ansible/test/cache/get_pip_$(subst .,_,$(ANSIBLE_TEST_PIP)).py
 
-sanity: setup ## ansible-test sanity on a copy of the collection
-	test -n "$(ANSIBLE_TEST_PIP)"
-	install -D -m 0644 tests/sanity/get_pip_bootstrap.py $(ANSIBLE_TEST_GET_PIP)
+sanity-copy: setup
 	rm -rf $(SANITY_ROOT) && mkdir -p $(SANITY_ROOT)
 	# The lab's build scripts are not part of the collection (build_ignore); ruff checks them.
 	git ls-files --cached --others --exclude-standard -z -- . ':!tests/lab' | tar --null -T - -cf - | tar -xf - -C $(SANITY_ROOT)
+
+sanity: sanity-copy ## ansible-test sanity on a copy of the collection
+	test -n "$(ANSIBLE_TEST_PIP)"
+	install -D -m 0644 tests/sanity/get_pip_bootstrap.py $(ANSIBLE_TEST_GET_PIP)
 	cd $(SANITY_ROOT) && ansible-test sanity --python 3.11 --requirements --color no
+
+integration: sanity-copy ## ansible-test integration targets that run on the controller
+	cd $(SANITY_ROOT) && ansible-test integration --local --python 3.11 --color no
 
 unit: setup ## pytest unit tests of the plugins
 	pytest -q tests/unit
@@ -64,7 +69,7 @@ collection-build: setup ## build the Galaxy tarball, install it, and read its do
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc duoshou.kubeadm.kubeadm_token | head -n 3
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc -t filter duoshou.kubeadm.ca_cert_hash | head -n 3
 
-test: lint unit validation collection-build sanity ## everything CI runs
+test: lint unit validation integration collection-build sanity ## everything CI runs
 
 -include tests/lab/lab.mk
 

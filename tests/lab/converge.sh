@@ -26,6 +26,18 @@ case "$VENV" in /*) ;; *) VENV="$LAB_REPO_ROOT/$VENV" ;; esac
 inventory="$LAB_DIR/inventory/$topology"
 cp1="duoshou-$topology-cp1"
 docker inspect -f '{{.State.Running}}' "$cp1" 2>/dev/null | grep -q true || lab_die "$cp1 is not running: tests/lab/nodes.sh up $topology"
+# What group_vars/all/mirrors.yml reads and the nodes fetch: fail here rather than mid-play.
+missing=()
+for f in "$LAB_WWW/kubernetes/core:/stable:/v$LAB_KUBE_MINOR/deb/Release.key.sha256" \
+  "$LAB_WWW/cri-dockerd/SHA256SUMS" "$LAB_WWW/calico/v$LAB_CALICO_VERSION/calico.yaml.sha256"; do
+  [ -s "$f" ] || missing+=("$f")
+done
+[ ${#missing[@]} -eq 0 ] || lab_die "the mirrors do not serve the artifacts yet (missing: ${missing[*]}): run tests/lab/build/build-all.sh, then tests/lab/mirrors.sh up"
+if ! lab_pid_alive "$LAB_RUN/http.pid" || ! lab_pid_alive "$LAB_RUN/registry.pid"; then
+  lab_die "the mirrors are not running: tests/lab/mirrors.sh up"
+fi
+curl -fsS -o /dev/null "http://$LAB_REGISTRY/v2/google_containers/kube-apiserver/tags/list" ||
+  lab_die "the registry has no google_containers/kube-apiserver: tests/lab/mirrors.sh push"
 expected=$(docker ps -q --filter "label=duoshou-lab.topology=$topology" | wc -l)
 
 # The playbooks call roles as duoshou.kubeadm.*: expose this checkout under that name.

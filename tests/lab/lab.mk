@@ -7,6 +7,8 @@ LAB_OS ?= debian12
 LAB_VRRP ?= unicast
 # Extra options for converge.sh, e.g. LAB_CONVERGE_OPTS=--idempotence
 LAB_CONVERGE_OPTS ?=
+# LAB_DOWN_OPTS=--force also removes containers the lab did not start from the lab network
+LAB_DOWN_OPTS ?=
 LAB_DIR := tests/lab
 
 .PHONY: lab-images lab-artifacts lab-mirrors lab lab-ha lab-down lab-status
@@ -42,4 +44,4 @@ lab-status:
 	$(LAB_DIR)/mirrors.sh status
 
 lab-down:
-	$(LAB_DIR)/down.sh
+	$(LAB_DIR)/down.sh $(LAB_DOWN_OPTS)

@@ -1,4 +1,5 @@
 # shellcheck shell=bash
+# shellcheck disable=SC2034 # settings for the scripts that source this file
 # Shared settings and helpers for the lab scripts (sourced, not executed).
 # Everything the lab creates lives under $LAB_STATE so `lab-down` can find it again.
 
@@ -30,7 +31,6 @@ LAB_HTTP_PORT=8080
 LAB_REGISTRY_PORT=5000
 LAB_HTTP_URL="http://$LAB_GATEWAY:$LAB_HTTP_PORT"
 LAB_REGISTRY="$LAB_GATEWAY:$LAB_REGISTRY_PORT"
-LAB_VIP="192.168.77.100"
 LAB_DEBIAN_URL="${LAB_DEBIAN_URL:-http://deb.debian.org/debian}"
 
 LAB_T0=${LAB_T0:-$(date +%s)}

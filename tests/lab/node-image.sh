@@ -89,6 +89,7 @@ build_one() {
     lab_log "$os: cached debootstrap tarball $rootfs_tar"
   fi
   ln -sfn "$(basename "$rootfs_tar")" "$LAB_STATE/rootfs/$release.tar"
+  find "$LAB_STATE/rootfs" -maxdepth 1 -name "$release-*.tar" ! -name "$(basename "$rootfs_tar")" -delete
 
   recipe=$( {
     echo "$rootfs_hash"

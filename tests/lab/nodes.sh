@@ -195,20 +195,20 @@ down_topology() {
     # shellcheck disable=SC2086 # one name per word
     docker volume rm $vols >/dev/null
   fi
+  # Only the HA topology runs VRRP.
+  if [ "$topology" = ha ] && docker network inspect "$LAB_NETWORK" >/dev/null 2>&1; then
+    vrrp_rule delete
+  fi
   rm -f "$LAB_RUN/nodes-$topology.env"
 }
 
 down() {
   local which=${1:-all} t
+  case "$which" in all | single | ha) ;; *) lab_die "usage: $0 down [single|ha|all]" ;; esac
   for t in single ha; do
     [ "$which" = all ] || [ "$which" = "$t" ] || continue
     down_topology "$t"
   done
-  if [ "$which" = all ] || ! ls "$LAB_RUN"/nodes-*.env >/dev/null 2>&1; then
-    if docker network inspect "$LAB_NETWORK" >/dev/null 2>&1; then
-      vrrp_rule delete
-    fi
-  fi
 }
 
 status() {
