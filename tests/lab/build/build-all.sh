@@ -51,6 +51,15 @@ export GOPROXY
 # Calico is only published as pseudo-versions, cri-tools v1.34.x is missing.
 export GONOSUMDB="${GONOSUMDB:-github.com/projectcalico,sigs.k8s.io/cri-tools}"
 
+# debootstrap, chroot and the file owners inside images need root.
+if [ "$(id -u)" != 0 ]; then
+  echo "build-all.sh: run as root (debootstrap, chroot and image file ownership need it)" >&2
+  exit 1
+fi
+for tool in go jq skopeo dpkg-deb debootstrap gcc python3 apt-get; do
+  command -v "$tool" >/dev/null || { echo "build-all.sh: $tool not found in PATH" >&2; exit 1; }
+done
+
 mkdir -p "$CACHE/stamps" "$CACHE/logs" "$WORK"
 LOG_FILE="$CACHE/logs/build-$(date -u +%Y%m%dT%H%M%SZ).log"
 export LOG_FILE
@@ -62,23 +71,38 @@ SUMMARY=()
 TOTAL_START=$(date +%s)
 
 # run_step NAME KEY OUTPUT... : run steps/NAME.sh's build_NAME unless every
-# OUTPUT exists and the stamp matches KEY plus the recipe hash.
+# OUTPUT exists and a stamp for KEY plus the recipe hash exists. Stamps are
+# per key (stamps/NAME-<hash>.stamp, listing the outputs), so switching a
+# version back reuses what is still cached; a rebuild drops the stamps of
+# other keys whose outputs it overwrites. stamps/NAME.current names the key
+# last used, for steps that consume NAME's outputs (dep_key).
 run_step() {
   local name="$1" key="$2"
   shift 2
-  local stamp="$CACHE/stamps/$name.stamp" recipe full o ok=1 start secs
+  local stamp recipe full o ok=1 start secs s
   # shellcheck disable=SC2086 # STEP_EXTRA_RECIPE is a list of paths
   recipe=$(cat "$HERE/steps/$name.sh" ${STEP_EXTRA_RECIPE:-} | sha256sum | cut -c1-16)
   full="$key recipe=$recipe"
+  stamp="$CACHE/stamps/$name-$(printf '%s\n' "$full" | sha256sum | cut -c1-12).stamp"
   for o in "$@"; do [ -e "$o" ] || ok=0; done
-  if [ "$ok" = 1 ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$full" ]; then
+  if [ "$ok" = 1 ] && [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$full" ]; then
+    echo "$full" >"$CACHE/stamps/$name.current"
     log "step $name: reused ($key)"
     SUMMARY+=("$(printf '%-14s reused %6ss  %s' "$name" 0 "$key")")
     return 0
   fi
   start=$(date +%s)
   log "step $name: start ($key)"
-  rm -f "$stamp"
+  rm -f "$stamp" "$CACHE/stamps/$name.current"
+  for s in "$CACHE/stamps/$name"-*.stamp; do
+    [ -f "$s" ] || continue
+    for o in "$@"; do
+      if tail -n +2 "$s" | grep -qxF -- "$o"; then
+        rm -f "$s"
+        break
+      fi
+    done
+  done
   # Not inside `if`: bash disables errexit for a tested subshell, which
   # would let a failing command inside a step go unnoticed.
   local rc=0
@@ -99,7 +123,8 @@ run_step() {
     exit 1
   fi
   for o in "$@"; do [ -e "$o" ] || die "step $name did not produce $o"; done
-  echo "$full" >"$stamp"
+  { echo "$full"; printf '%s\n' "$@"; } >"$stamp"
+  echo "$full" >"$CACHE/stamps/$name.current"
   secs=$(($(date +%s) - start))
   log "step $name: built in ${secs}s"
   SUMMARY+=("$(printf '%-14s built  %6ss  %s' "$name" "$secs" "$key")")
@@ -130,7 +155,7 @@ done
 # Stamp of earlier steps, so consumers rebuild when an input was rebuilt.
 dep_key() {
   local n
-  for n in "$@"; do cat "$CACHE/stamps/$n.stamp" 2>/dev/null || echo "missing-$n"; done | sha256sum | cut -c1-12
+  for n in "$@"; do cat "$CACHE/stamps/$n.current" 2>/dev/null || echo "missing-$n"; done | sha256sum | cut -c1-12
 }
 
 K8S_BIN="$CACHE/k8s-$K8S_VERSION/bin"
@@ -178,7 +203,7 @@ BUSYBOX_BIN="$BUSYBOX_DIR/busybox"
 export ETCD_VERSION ETCD_TAG COREDNS_VERSION PAUSE_VERSION ETCD_BIN COREDNS_BIN PAUSE_BIN CRICTL_BIN \
   CNI_BIN CRI_DOCKERD_DIR CALICO_BIN CALICO_DIR ROOTFS_TAR BUSYBOX_DEB_VERSION BUSYBOX_DIR BUSYBOX_BIN
 
-want etcd && run_step etcd "etcd=$ETCD_VERSION" "$ETCD_BIN/etcd"
+want etcd && run_step etcd "etcd=$ETCD_VERSION" "$ETCD_BIN/etcd" "$ETCD_BIN/etcdctl" "$ETCD_BIN/etcdutl"
 want coredns && run_step coredns "coredns=$COREDNS_VERSION" "$COREDNS_BIN/coredns"
 want pause && STEP_EXTRA_RECIPE="$HERE/pause/pause.c" run_step pause "pause=$PAUSE_VERSION" "$PAUSE_BIN/pause"
 want crictl && run_step crictl "crictl=$CRICTL_VERSION" "$CRICTL_BIN/crictl"

@@ -80,7 +80,7 @@ SH
 deb_build() {
   local root="$1" outdir="$2" file
   file="$outdir/$(awk '/^Package:/{p=$2} /^Version:/{v=$2} END{print p "_" v "_amd64.deb"}' "$root/DEBIAN/control")"
-  run dpkg-deb --build --root-owner-group -Zxz "$root" "$file"
+  run dpkg-deb --build --root-owner-group -Zgzip "$root" "$file"
   run dpkg-deb -I "$file"
   log "  deb $(basename "$file") ($(du -h "$file" | cut -f1))"
   rm -rf "$root"

@@ -78,7 +78,7 @@ build_images() {
 
   root=$(stage etcd)
   base_tree "$root"
-  install -D -m 0755 "$ETCD_BIN/etcd" "$root/usr/local/bin/etcd"
+  for c in etcd etcdctl etcdutl; do install -D -m 0755 "$ETCD_BIN/$c" "$root/usr/local/bin/$c"; done
   mkdir -p "$root/var/lib/etcd" "$root/var/etcd"
   image "etcd-$ETCD_TAG.tar" "$root" "registry.k8s.io/etcd:$ETCD_TAG" \
     --env "$k8s_path" --cmd '["/usr/local/bin/etcd"]' --expose 2379/tcp --expose 2380/tcp
@@ -123,7 +123,9 @@ build_images() {
   root=$(stage calico-cni)
   base_tree "$root"
   mkdir -p "$root/opt/cni/bin"
-  for c in install calico calico-ipam; do install -m 0755 "$cbin/$c" "$root/opt/cni/bin/$c"; done
+  for c in install calico; do install -m 0755 "$cbin/$c" "$root/opt/cni/bin/$c"; done
+  # Same binary in both roles; a hard link is stored once in the layer.
+  ln "$root/opt/cni/bin/calico" "$root/opt/cni/bin/calico-ipam"
   for c in portmap bandwidth host-local loopback; do install -m 0755 "$CNI_BIN/$c" "$root/opt/cni/bin/$c"; done
   image "calico-cni-$CALICO_VERSION.tar" "$root" "docker.io/calico/cni:$CALICO_VERSION" \
     --env "PATH=/opt/cni/bin:/usr/local/bin:/usr/bin:/bin" --workdir /opt/cni/bin \
