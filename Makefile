@@ -57,7 +57,7 @@ integration: sanity-copy ## ansible-test integration targets that run on the con
 	cd $(SANITY_ROOT) && ansible-test integration --local --python 3.11 --color no
 
 unit: setup ## pytest unit tests of the plugins
-	pytest -q tests/unit
+	pytest -q tests/unit tests/lab/build
 
 validation: setup ## the bad/good inventory matrix against playbooks/validate.yml
 	bash tests/validation/run.sh
