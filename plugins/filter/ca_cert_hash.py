@@ -4,9 +4,9 @@
 
 from __future__ import absolute_import, division, print_function
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import CertificateError
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import ca_cert_hash as _ca_cert_hash
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.filters import filter_from
 
 DOCUMENTATION = r'''
 name: ca_cert_hash
@@ -45,11 +45,7 @@ _value:
 '''
 
 
-def ca_cert_hash(pem):
-    try:
-        return _ca_cert_hash(pem)
-    except CertificateError as exc:
-        raise AnsibleFilterError('ca_cert_hash: %s' % exc) from exc
+ca_cert_hash = filter_from('ca_cert_hash', _ca_cert_hash, CertificateError)
 
 
 class FilterModule(object):

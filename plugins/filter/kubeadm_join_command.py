@@ -4,8 +4,8 @@
 
 from __future__ import absolute_import, division, print_function
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import JoinInfoError, build_join_command
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.filters import filter_from
 
 DOCUMENTATION = r'''
 name: kubeadm_join_command
@@ -67,19 +67,8 @@ _value:
 '''
 
 
-def kubeadm_join_command(info, control_plane=False, certificate_key=None, cri_socket=None, node_name=None,
-                         apiserver_advertise_address=None):
-    try:
-        return build_join_command(
-            info,
-            control_plane=control_plane,
-            certificate_key=certificate_key,
-            cri_socket=cri_socket,
-            node_name=node_name,
-            apiserver_advertise_address=apiserver_advertise_address,
-        )
-    except JoinInfoError as exc:
-        raise AnsibleFilterError('kubeadm_join_command: %s' % exc) from exc
+# Takes the keyword options documented above, as build_join_command does.
+kubeadm_join_command = filter_from('kubeadm_join_command', build_join_command, JoinInfoError)
 
 
 class FilterModule(object):

@@ -4,8 +4,8 @@
 
 from __future__ import absolute_import, division, print_function
 
-from ansible.errors import AnsibleFilterError
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import JoinInfoError, parse_join_info
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.filters import filter_from
 
 DOCUMENTATION = r'''
 name: kubeadm_join_info
@@ -71,11 +71,7 @@ _value:
 '''
 
 
-def kubeadm_join_info(output):
-    try:
-        return parse_join_info(output)
-    except JoinInfoError as exc:
-        raise AnsibleFilterError('kubeadm_join_info: %s' % exc) from exc
+kubeadm_join_info = filter_from('kubeadm_join_info', parse_join_info, JoinInfoError)
 
 
 class FilterModule(object):

@@ -89,6 +89,11 @@ def _scalar(text):
     return text
 
 
+def _is_item(content):
+    """True for a line that starts a block sequence item ("- x" or a lone "-")."""
+    return content == '-' or content.startswith('- ')
+
+
 class _Parser(object):
     def __init__(self, text):
         self.lines = []
@@ -112,6 +117,13 @@ class _Parser(object):
         while self.pos < len(self.lines) and not self._content(self.pos):
             self.pos += 1
 
+    def _next(self):
+        """Skip blank lines; return the next line and its content, or (None, None) at the end."""
+        self._skip_blank()
+        if self.pos >= len(self.lines):
+            return None, None
+        return self.lines[self.pos], self._content(self.pos)
+
     def parse(self):
         self._skip_blank()
         if self.pos >= len(self.lines):
@@ -124,7 +136,7 @@ class _Parser(object):
 
     def _block(self, indent):
         content = self._content(self.pos)
-        if content == '-' or content.startswith('- '):
+        if _is_item(content):
             return self._sequence(indent)
         if _KEY_RE.match(content):
             return self._mapping(indent)
@@ -135,12 +147,8 @@ class _Parser(object):
     def _sequence(self, indent):
         items = []
         while True:
-            self._skip_blank()
-            if self.pos >= len(self.lines):
-                break
-            line = self.lines[self.pos]
-            content = self._content(self.pos)
-            if line[0] != indent or not (content == '-' or content.startswith('- ')):
+            line, content = self._next()
+            if line is None or line[0] != indent or not _is_item(content):
                 break
             rest = content[1:].lstrip(' ')
             if not rest:
@@ -157,14 +165,12 @@ class _Parser(object):
         return items
 
     def _child(self, indent, allow_same_indent_seq):
-        self._skip_blank()
-        if self.pos >= len(self.lines):
+        line, content = self._next()
+        if line is None:
             return None
-        line = self.lines[self.pos]
-        content = self._content(self.pos)
         if line[0] > indent:
             return self._block(line[0])
-        if allow_same_indent_seq and line[0] == indent and (content == '-' or content.startswith('- ')):
+        if allow_same_indent_seq and line[0] == indent and _is_item(content):
             return self._sequence(indent)
         return None
 
@@ -188,16 +194,12 @@ class _Parser(object):
     def _mapping(self, indent):
         result = {}
         while True:
-            self._skip_blank()
-            if self.pos >= len(self.lines):
-                break
-            line = self.lines[self.pos]
-            content = self._content(self.pos)
-            if line[0] < indent:
+            line, content = self._next()
+            if line is None or line[0] < indent:
                 break
             if line[0] > indent:
                 raise YamlError('line %d: unexpected indentation' % line[2])
-            if content == '-' or content.startswith('- '):
+            if _is_item(content):
                 break
             match = _KEY_RE.match(content)
             if not match:

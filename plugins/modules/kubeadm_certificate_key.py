@@ -20,24 +20,15 @@ description:
   - Every run rotates the key, so the module always reports C(changed).
 author:
   - duoshou.kubeadm maintainers (@duoshou)
+extends_documentation_fragment:
+  - duoshou.kubeadm.kubeadm
+  - duoshou.kubeadm.kubeadm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and predict whether it would change anything.
-    support: full
     details: In check mode nothing is uploaded and no key is returned.
-  diff_mode:
-    description: Would show what changes in diff mode.
-    support: none
 options:
-  kubeconfig:
-    description: Admin kubeconfig used to talk to the cluster.
-    type: path
-    default: /etc/kubernetes/admin.conf
   config:
     description: Optional kubeadm configuration file passed with C(--config).
-    type: path
-  kubeadm_path:
-    description: Path of the kubeadm binary. Default is C(kubeadm) found on E(PATH).
     type: path
 seealso:
   - module: duoshou.kubeadm.kubeadm_token
@@ -63,7 +54,7 @@ certificate_key:
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import is_executable
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import find_kubeadm, kubeadm_argument_spec
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import (
     JoinInfoError,
     parse_certificate_key,
@@ -73,11 +64,7 @@ from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import (
 
 def build_module():
     return AnsibleModule(
-        argument_spec=dict(
-            kubeconfig=dict(type='path', default='/etc/kubernetes/admin.conf'),
-            config=dict(type='path'),
-            kubeadm_path=dict(type='path'),
-        ),
+        argument_spec=kubeadm_argument_spec(config=dict(type='path')),
         supports_check_mode=True,
     )
 
@@ -91,9 +78,7 @@ def main():
     if params['config'] and not os.path.isfile(params['config']):
         module.fail_json(msg='config %s does not exist; set config to an existing kubeadm configuration file '
                              'or leave it out' % params['config'])
-    kubeadm = params['kubeadm_path'] or module.get_bin_path('kubeadm', required=True)
-    if not is_executable(kubeadm):
-        module.fail_json(msg='kubeadm_path %s is not an executable file; install kubeadm or fix kubeadm_path' % kubeadm)
+    kubeadm = find_kubeadm(module)
     cmd = [kubeadm, 'init', 'phase', 'upload-certs', '--upload-certs', '--kubeconfig', params['kubeconfig']]
     if params['config']:
         cmd.extend(['--config', params['config']])
@@ -103,7 +88,8 @@ def main():
 
     rc, out, err = module.run_command(cmd)
     if rc != 0:
-        module.fail_json(msg='kubeadm init phase upload-certs failed: %s' % (err.strip() or 'no error output'),
+        reason = redact_hex_keys(err.strip()) or 'no error output'
+        module.fail_json(msg='kubeadm init phase upload-certs failed: %s' % reason,
                          rc=rc, stdout=redact_hex_keys(out), stderr=redact_hex_keys(err), cmd=cmd)
     try:
         key = parse_certificate_key(out + '\n' + err)

@@ -22,14 +22,11 @@ description:
     machine-generated YAML kubeadm and the kubelet write.
 author:
   - duoshou.kubeadm maintainers (@duoshou)
+extends_documentation_fragment:
+  - duoshou.kubeadm.kubeadm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and predict whether it would change anything.
-    support: full
     details: Read-only; runs the same way in check mode.
-  diff_mode:
-    description: Would show what changes in diff mode.
-    support: none
   facts:
     description: Returns C(ansible_facts) that update the host's facts.
     support: full

@@ -22,22 +22,13 @@ description:
     set C(no_log) on the task and pass the values on through variables.
 author:
   - duoshou.kubeadm maintainers (@duoshou)
+extends_documentation_fragment:
+  - duoshou.kubeadm.kubeadm
+  - duoshou.kubeadm.kubeadm.attributes
 attributes:
   check_mode:
-    description: Can run in check mode and predict whether it would change anything.
-    support: full
     details: In check mode a missing token is reported as C(changed) but not created.
-  diff_mode:
-    description: Would show what changes in diff mode.
-    support: none
 options:
-  kubeconfig:
-    description: Admin kubeconfig used to talk to the cluster; its C(server) is the returned endpoint.
-    type: path
-    default: /etc/kubernetes/admin.conf
-  kubeadm_path:
-    description: Path of the kubeadm binary. Default is C(kubeadm) found on E(PATH).
-    type: path
   ca_cert_path:
     description: Cluster CA certificate whose public key hash joining nodes pin.
     type: path
@@ -140,7 +131,7 @@ import datetime
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import is_executable
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import find_kubeadm, kubeadm_argument_spec
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import (
     JoinInfoError,
     api_server_endpoint_from_kubeconfig,
@@ -165,9 +156,7 @@ from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import
 
 def build_module():
     return AnsibleModule(
-        argument_spec=dict(
-            kubeconfig=dict(type='path', default='/etc/kubernetes/admin.conf'),
-            kubeadm_path=dict(type='path'),
+        argument_spec=kubeadm_argument_spec(
             ca_cert_path=dict(type='path', default='/etc/kubernetes/pki/ca.crt'),
             min_remaining=dict(type='str', default='1h'),
             ttl=dict(type='str', default='2h'),
@@ -188,6 +177,14 @@ def _read(module, path, what, option):
             return handle.read()
     except (IOError, OSError) as exc:
         module.fail_json(msg='cannot read %s %s: %s' % (what, path, exc))
+
+
+def _run(module, cmd, what):
+    rc, out, err = module.run_command(cmd)
+    if rc != 0:
+        # stdout would hold token secrets: only stderr goes into the error.
+        module.fail_json(msg='%s failed: %s' % (what, err.strip() or 'no error output'), rc=rc, stderr=err, cmd=cmd)
+    return rc, out, err
 
 
 def main():
@@ -214,16 +211,10 @@ def main():
     except CertificateError as exc:
         module.fail_json(msg='%s is not a usable CA certificate: %s' % (params['ca_cert_path'], exc))
 
-    kubeadm = params['kubeadm_path'] or module.get_bin_path('kubeadm', required=True)
-    if not is_executable(kubeadm):
-        module.fail_json(msg='kubeadm_path %s is not an executable file; install kubeadm or fix kubeadm_path' % kubeadm)
+    kubeadm = find_kubeadm(module)
 
     list_cmd = [kubeadm, 'token', 'list', '-o', 'json', '--kubeconfig', kubeconfig]
-    rc, out, err = module.run_command(list_cmd)
-    if rc != 0:
-        # stdout would list token secrets: only stderr goes into the error.
-        module.fail_json(msg='kubeadm token list failed: %s' % (err.strip() or 'no error output'),
-                         rc=rc, stderr=err, cmd=list_cmd)
+    rc, out, err = _run(module, list_cmd, 'kubeadm token list')
     try:
         tokens = parse_token_list(out)
         chosen = select_token(tokens, params['usages'], params['groups'], min_remaining)
@@ -256,10 +247,7 @@ def main():
                       '--usages', ','.join(params['usages']),
                       '--groups', ','.join(params['groups'])]
         started = utcnow()
-        rc, out, err = module.run_command(create_cmd)
-        if rc != 0:
-            module.fail_json(msg='kubeadm token create failed: %s' % (err.strip() or 'no error output'),
-                             rc=rc, stderr=err, cmd=create_cmd)
+        rc, out, err = _run(module, create_cmd, 'kubeadm token create')
         try:
             token = parse_created_token(out)
         except TokenError as exc:

@@ -20,6 +20,13 @@ LAB_NODE_MASK=(getty.target console-getty.service serial-getty@.service getty@.s
 # The Docker-managed /etc/hosts, /etc/hostname and /etc/resolv.conf are bind mounts; tools
 # that replace files atomically (Ansible, hostnamectl) get EBUSY on them. Turn them into
 # plain files with the same content before systemd starts, as on a real host.
+#
+# With --cgroupns=host, /sys/fs/cgroup shows the host's whole tree while the node's processes
+# live in /docker/<id>. systemd creates its units (kubepods.slice) below /docker/<id>, but the
+# kubelet looks for them at the hierarchy root, and fails with "cgroup [kubepods] has some
+# missing paths: /sys/fs/cgroup/systemd/kubepods.slice". So each hierarchy is re-rooted at the
+# node's own cgroup, and the same subtree is also bound at /docker/<id> inside it, so that both
+# ways of naming a cgroup reach the same directory.
 lab_init_script() {
   cat <<'INIT'
 #!/bin/sh
@@ -29,6 +36,18 @@ for f in /etc/hosts /etc/hostname /etc/resolv.conf; do
     umount "$f" && printf '%s\n' "$content" >"$f"
   fi
 done
+while IFS=: read -r _ controllers path; do
+  [ "$path" = / ] && continue
+  case "$controllers" in
+    "") if [ -d /sys/fs/cgroup/unified ]; then dir=/sys/fs/cgroup/unified; else dir=/sys/fs/cgroup; fi ;;
+    name=systemd) dir=/sys/fs/cgroup/systemd ;;
+    *) dir=/sys/fs/cgroup/$controllers ;;
+  esac
+  [ -d "$dir$path" ] || continue
+  mount --bind "$dir$path" "$dir"
+  mkdir -p "$dir$path"
+  mount --bind "$dir" "$dir$path"
+done </proc/self/cgroup
 exec /sbin/init "$@"
 INIT
 }

@@ -1,29 +1,9 @@
 """Fixtures shared by the filter, module_utils and module tests."""
 
-import os
 import shutil
 import subprocess
 
 import pytest
-
-FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'fixtures', 'kubeadm')
-
-
-def fixture_path(name):
-    return os.path.join(FIXTURES, name)
-
-
-def read_fixture(name, mode='r'):
-    # newline='' keeps CRLF fixtures as they are.
-    kwargs = {} if 'b' in mode else {'newline': '', 'encoding': 'utf-8'}
-    with open(fixture_path(name), mode, **kwargs) as handle:
-        return handle.read()
-
-
-@pytest.fixture
-def fixture_text():
-    return read_fixture
-
 
 KEY_TYPES = {
     'rsa2048': ['-newkey', 'rsa:2048'],

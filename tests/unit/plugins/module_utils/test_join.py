@@ -13,15 +13,7 @@ from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import (
     parse_join_info,
     redact_hex_keys,
 )
-
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'kubeadm')
-
-
-def read_fixture(name, mode='r'):
-    kwargs = {} if 'b' in mode else {'newline': '', 'encoding': 'utf-8'}
-    with open(os.path.join(FIXTURES, name), mode, **kwargs) as handle:
-        return handle.read()
-
+from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import FIXTURES, read_fixture
 
 H1 = 'sha256:ed658f722bd79064d89e4bfd72b1e43fffae50e966528477fead1df68948eb51'
 H2 = 'sha256:968bca989676c59889882d8fa5f7966c6378105bc8070fba5ba603d3b3753f43'

@@ -1,5 +1,4 @@
 import datetime
-import os
 
 import pytest
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import (
@@ -15,8 +14,8 @@ from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import (
     token_expiry,
     token_id,
 )
+from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import read_fixture
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'kubeadm')
 COMPACT = 'aaaaaa.bbbbbbbbbbbbbbbb'
 DEFAULT = 'p9q8r7.s6t5u4v3w2x1y0z9'
 FOREVER = 'ffffff.0000000000000000'
@@ -26,8 +25,7 @@ GROUPS = ['system:bootstrappers:kubeadm:default-node-token']
 
 
 def token_list_text():
-    with open(os.path.join(FIXTURES, 'kubeadm-1.34-token-list-json-reconstructed.txt')) as handle:
-        return handle.read()
+    return read_fixture('kubeadm-1.34-token-list-json-reconstructed.txt')
 
 
 @pytest.mark.parametrize('value, seconds', [

@@ -5,43 +5,16 @@ import pytest
 import yaml
 from ansible_collections.duoshou.kubeadm.plugins.module_utils import yaml_compat
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import YamlError, fallback_load, load
-
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'kubeadm')
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
+from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import ADMIN_KUBECONFIG, FIXTURES, read_fixture
 
 
 def cluster_configurations():
     texts = []
     for name in sorted(os.listdir(FIXTURES)):
         if name.endswith('-kubeadm-config-configmap-reconstructed.json') or name.endswith('-configmap-recorded.json'):
-            texts.append(pytest.param(json.loads(fixture(name))['data']['ClusterConfiguration'], id=name))
+            texts.append(pytest.param(json.loads(read_fixture(name))['data']['ClusterConfiguration'], id=name))
     return texts
 
-
-KUBECONFIG = '''apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0tCk1JSUMvakNDQWVhZ0F3SUJBZ0lCQURBTkJna3Foa2lHOXcw
-    server: https://192.168.0.100:16443
-  name: kubernetes
-contexts:
-- context:
-    cluster: kubernetes
-    user: kubernetes-admin
-  name: kubernetes-admin@kubernetes
-current-context: kubernetes-admin@kubernetes
-kind: Config
-preferences: {}
-users:
-- name: kubernetes-admin
-  user:
-    client-certificate-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t
-    client-key-data: LS0tLS1CRUdJTiBSU0EgUFJJVkFURSBLRVktLS0tLQ==
-'''
 
 HANDWRITTEN = '''# comment line
 ---
@@ -78,9 +51,9 @@ plain: continues
 
 
 @pytest.mark.parametrize('text', cluster_configurations() + [
-    pytest.param(KUBECONFIG, id='kubeconfig'),
+    pytest.param(ADMIN_KUBECONFIG, id='kubeconfig'),
     pytest.param(HANDWRITTEN, id='handwritten'),
-    pytest.param(fixture('kubelet-1.34-config-reconstructed.txt'), id='kubelet-config'),
+    pytest.param(read_fixture('kubelet-1.34-config-reconstructed.txt'), id='kubelet-config'),
 ])
 def test_fallback_matches_pyyaml(text):
     assert fallback_load(text) == yaml.safe_load(text)

@@ -5,6 +5,7 @@ import sys
 
 import pytest
 from ansible.module_utils import basic
+from ansible_collections.duoshou.kubeadm.plugins.module_utils import common
 
 try:
     from ansible.module_utils.testing import patch_module_args
@@ -88,11 +89,13 @@ def module_harness(monkeypatch):
 
         # The binaries exist only as far as the FakeRunner is concerned.
         known = set(bins.values()) | set(executables)
+        monkeypatch.setattr(common, 'is_executable', lambda path: path in known)
         module = sys.modules[main.__module__]
         if hasattr(module, 'is_executable'):
             monkeypatch.setattr(module, 'is_executable', lambda path: path in known)
         monkeypatch.setattr(basic.AnsibleModule, 'exit_json', exit_json)
         monkeypatch.setattr(basic.AnsibleModule, 'fail_json', fail_json)
+
         def run_command(self, args, **kwargs):
             return runner(args, **kwargs)
 

@@ -1,15 +1,12 @@
-import os
-
 import pytest
 from ansible_collections.duoshou.kubeadm.plugins.modules import kubeadm_certificate_key
+from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import read_fixture
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'kubeadm')
 KEY = 'cd25fc885ee054ae3a6d47e2a825d2c77443468ffe18995cfe8781d07443a7e3'
 
 
 def upload_output():
-    with open(os.path.join(FIXTURES, 'kubeadm-1.34-upload-certs-reconstructed.txt')) as handle:
-        return handle.read()
+    return read_fixture('kubeadm-1.34-upload-certs-reconstructed.txt')
 
 
 def is_upload(args):
@@ -72,6 +69,14 @@ def test_kubeadm_failure(module_harness, runner, kubeconfig):
     assert kind == 'fail' and 'forbidden' in result['msg'] and result['rc'] == 1 and result['cmd'][1] == 'init'
 
 
+def test_failure_message_does_not_leak_a_key(module_harness, runner, kubeconfig):
+    leaked = 'ab' * 32
+    runner.on(is_upload, rc=1, err='[upload-certs] Using certificate key:\n%s\nerror: timed out\n' % leaked)
+    kind, result, runner = module_harness(kubeadm_certificate_key.main, dict(kubeconfig=kubeconfig), runner)
+    assert kind == 'fail' and 'timed out' in result['msg']
+    assert leaked not in result['msg'] and leaked not in result['stderr']
+
+
 def test_missing_kubeconfig(module_harness, runner, tmp_path):
     kind, result, runner = module_harness(kubeadm_certificate_key.main,
                                           dict(kubeconfig=str(tmp_path / 'missing.conf')), runner)
@@ -88,3 +93,8 @@ def test_kubeadm_path_not_executable(module_harness, runner, kubeconfig):
     kind, result, runner = module_harness(kubeadm_certificate_key.main,
                                           dict(kubeconfig=kubeconfig, kubeadm_path='/missing/kubeadm'), runner)
     assert kind == 'fail' and 'is not an executable file' in result['msg'] and runner.calls == []
+
+
+def test_kubeadm_not_found(module_harness, runner, kubeconfig):
+    kind, result, runner = module_harness(kubeadm_certificate_key.main, dict(kubeconfig=kubeconfig), runner, bins={})
+    assert kind == 'fail' and 'set kubeadm_path' in result['msg'] and runner.calls == []

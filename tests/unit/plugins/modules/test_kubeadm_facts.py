@@ -1,22 +1,16 @@
 import json
-import os
 
 import pytest
 from ansible_collections.duoshou.kubeadm.plugins.module_utils import yaml_compat
 from ansible_collections.duoshou.kubeadm.plugins.modules import kubeadm_facts
+from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import read_fixture
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'kubeadm')
 ALL_BINS = {'kubeadm': '/usr/bin/kubeadm', 'kubelet': '/usr/bin/kubelet', 'kubectl': '/usr/bin/kubectl'}
 CP_134 = dict(control_plane_endpoint='192.168.0.100:16443', kubernetes_version='v1.34.4',
               pod_subnet='10.244.0.0/16', service_subnet='10.96.0.0/12',
               image_repository='registry.aliyuncs.com/google_containers')
 EMPTY = dict(control_plane_endpoint=None, kubernetes_version=None, pod_subnet=None, service_subnet=None,
              image_repository=None)
-
-
-def fixture(name):
-    with open(os.path.join(FIXTURES, name)) as handle:
-        return handle.read()
 
 
 @pytest.fixture
@@ -83,8 +77,8 @@ def test_control_plane_with_api(module_harness, runner, paths, monkeypatch, pyya
     if not pyyaml:
         monkeypatch.setattr(yaml_compat, 'HAS_PYYAML', False)
     files = paths('admin_conf', 'apiserver_manifest', 'kubelet_conf',
-                  kubelet_config=fixture('kubelet-1.34-config-reconstructed.txt'))
-    versions(runner).on(configmap_query, out=fixture('kubeadm-1.34-kubeadm-config-configmap-reconstructed.json'))
+                  kubelet_config=read_fixture('kubelet-1.34-config-reconstructed.txt'))
+    versions(runner).on(configmap_query, out=read_fixture('kubeadm-1.34-kubeadm-config-configmap-reconstructed.json'))
     kind, result, runner = module_harness(kubeadm_facts.main, {}, runner, bins=ALL_BINS)
     facts = facts_of(result)
     assert facts['is_control_plane'] is True and facts['is_joined'] is True
@@ -103,8 +97,8 @@ def test_control_plane_with_api(module_harness, runner, paths, monkeypatch, pyya
 def test_worker_uses_kubelet_kubeconfig_and_flags_file(module_harness, runner, paths, monkeypatch, pyyaml):
     if not pyyaml:
         monkeypatch.setattr(yaml_compat, 'HAS_PYYAML', False)
-    files = paths('kubelet_conf', kubeadm_flags=fixture('kubeadm-1.28-kubeadm-flags-reconstructed.env'))
-    versions(runner).on(configmap_query, out=fixture('kubeadm-1.28-kubeadm-config-configmap-reconstructed.json'))
+    files = paths('kubelet_conf', kubeadm_flags=read_fixture('kubeadm-1.28-kubeadm-flags-reconstructed.env'))
+    versions(runner).on(configmap_query, out=read_fixture('kubeadm-1.28-kubeadm-config-configmap-reconstructed.json'))
     kind, result, runner = module_harness(kubeadm_facts.main, {}, runner, bins=ALL_BINS)
     facts = facts_of(result)
     assert facts['is_control_plane'] is False and facts['is_joined'] is True
@@ -176,7 +170,7 @@ def test_cri_socket_from_node_annotation(module_harness, runner, paths):
     node = {'kind': 'Node', 'metadata': {'name': 'node-1', 'annotations': {
         'kubeadm.alpha.kubernetes.io/cri-socket': 'unix:///var/run/cri-dockerd.sock',
         'node.alpha.kubernetes.io/ttl': '0'}}}
-    runner.on(configmap_query, out=fixture('kubeadm-1.34-kubeadm-config-configmap-reconstructed.json'))
+    runner.on(configmap_query, out=read_fixture('kubeadm-1.34-kubeadm-config-configmap-reconstructed.json'))
     runner.on(lambda a: a[0] == '/usr/bin/kubectl' and 'node' in a, out=json.dumps(node))
     kind, result, runner = module_harness(kubeadm_facts.main, dict(node_name='node-1', request_timeout='3s'), runner,
                                           bins={'kubectl': '/usr/bin/kubectl'})
@@ -191,7 +185,7 @@ def test_cri_socket_from_node_annotation(module_harness, runner, paths):
 def test_node_without_annotation(module_harness, runner, paths, monkeypatch):
     paths('kubelet_conf')
     monkeypatch.setattr(kubeadm_facts.socket, 'gethostname', lambda: 'Worker-1.lab')
-    runner.on(configmap_query, out=fixture('kubeadm-1.34-kubeadm-config-configmap-reconstructed.json'))
+    runner.on(configmap_query, out=read_fixture('kubeadm-1.34-kubeadm-config-configmap-reconstructed.json'))
     runner.on(lambda a: a[0] == '/usr/bin/kubectl' and 'node' in a, rc=1, err='nodes "worker-1.lab" not found')
     kind, result, runner = module_harness(kubeadm_facts.main, {}, runner, bins={'kubectl': '/usr/bin/kubectl'})
     facts = facts_of(result)

@@ -1,34 +1,18 @@
 import datetime
-import os
 
 import pytest
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import UTC
 from ansible_collections.duoshou.kubeadm.plugins.modules import kubeadm_token
+from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import ADMIN_KUBECONFIG, read_fixture
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'fixtures', 'kubeadm')
 NOW = datetime.datetime(2026, 11, 22, 2, 0, 0, tzinfo=UTC)
 FRESH = 'n3wt0k.abcdefghij012345'
 REUSED = 'p9q8r7.s6t5u4v3w2x1y0z9'
 REUSED_ID = REUSED.split('.', maxsplit=1)[0]
-KUBECONFIG = '''apiVersion: v1
-clusters:
-- cluster:
-    certificate-authority-data: LS0tLS1CRUdJTiBDRVJUSUZJQ0FURS0tLS0t
-    server: https://192.168.0.100:16443
-  name: kubernetes
-contexts:
-- context:
-    cluster: kubernetes
-    user: kubernetes-admin
-  name: kubernetes-admin@kubernetes
-current-context: kubernetes-admin@kubernetes
-kind: Config
-'''
 
 
 def token_list():
-    with open(os.path.join(FIXTURES, 'kubeadm-1.34-token-list-json-reconstructed.txt')) as handle:
-        return handle.read()
+    return read_fixture('kubeadm-1.34-token-list-json-reconstructed.txt')
 
 
 def is_list(args):
@@ -43,7 +27,7 @@ def is_create(args):
 def env(tmp_path, openssl_ca, monkeypatch):
     monkeypatch.setattr(kubeadm_token, 'utcnow', lambda: NOW)
     kubeconfig = tmp_path / 'admin.conf'
-    kubeconfig.write_text(KUBECONFIG)
+    kubeconfig.write_text(ADMIN_KUBECONFIG)
     return dict(
         args=dict(kubeconfig=str(kubeconfig), ca_cert_path=openssl_ca['rsa2048']['path']),
         ca_hash=openssl_ca['rsa2048']['expected'],
@@ -210,7 +194,7 @@ def test_bad_durations(module_harness, runner, env, overrides, message):
 
 def test_kubeadm_not_found(module_harness, runner, env):
     kind, result, runner = module_harness(kubeadm_token.main, env['args'], runner, bins={})
-    assert kind == 'fail' and 'kubeadm' in result['msg'] and runner.calls == []
+    assert kind == 'fail' and 'set kubeadm_path' in result['msg'] and runner.calls == []
 
 
 def test_kubeadm_path_option(module_harness, runner, env):
