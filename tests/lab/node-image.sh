@@ -19,7 +19,9 @@ LAB_NODE_MASK=(getty.target console-getty.service serial-getty@.service getty@.s
 
 # The Docker-managed /etc/hosts, /etc/hostname and /etc/resolv.conf are bind mounts; tools
 # that replace files atomically (Ansible, hostnamectl) get EBUSY on them. Turn them into
-# plain files with the same content before systemd starts, as on a real host.
+# plain files with the same content before systemd starts, as on a real host. Docker's
+# resolver 127.0.0.11 is replaced by the lab host: a loopback name server in a pod's
+# resolv.conf makes CoreDNS forward to itself ("plugin/loop: Loop ... detected").
 #
 # With --cgroupns=host, /sys/fs/cgroup shows the host's whole tree while the node's processes
 # live in /docker/<id>. systemd creates its units (kubepods.slice) below /docker/<id>, but the
@@ -27,6 +29,10 @@ LAB_NODE_MASK=(getty.target console-getty.service serial-getty@.service getty@.s
 # missing paths: /sys/fs/cgroup/systemd/kubepods.slice". So each hierarchy is re-rooted at the
 # node's own cgroup, and the same subtree is also bound at /docker/<id> inside it, so that both
 # ways of naming a cgroup reach the same directory.
+#
+# systemd makes / a shared mount on hosts but not in containers; Bidirectional volume
+# propagation (calico-node's /sys/fs) refuses a private mount: "path /sys/fs is mounted on
+# /sys but it is not a shared mount".
 lab_init_script() {
   cat <<'INIT'
 #!/bin/sh
@@ -36,6 +42,8 @@ for f in /etc/hosts /etc/hostname /etc/resolv.conf; do
     umount "$f" && printf '%s\n' "$content" >"$f"
   fi
 done
+printf '%s\n' "# duoshou lab: the site's name server is the lab host (it answers nothing)." \
+  "nameserver @GATEWAY@" >/etc/resolv.conf
 while IFS=: read -r _ controllers path; do
   [ "$path" = / ] && continue
   case "$controllers" in
@@ -48,6 +56,7 @@ while IFS=: read -r _ controllers path; do
   mkdir -p "$dir$path"
   mount --bind "$dir" "$dir$path"
 done </proc/self/cgroup
+mount --make-rshared /
 exec /sbin/init "$@"
 INIT
 }
@@ -70,7 +79,7 @@ SRC
   rm -f "$root/var/lib/dbus/machine-id"
   printf '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n' >"$root/etc/hosts"
   : >"$root/etc/hostname"
-  lab_init_script >"$root/usr/local/sbin/duoshou-lab-init"
+  lab_init_script | sed "s/@GATEWAY@/$LAB_GATEWAY/" >"$root/usr/local/sbin/duoshou-lab-init"
   # Docker runtime shim for this host's missing CAP_SYS_RESOURCE; the lab inventory makes it
   # Docker's default runtime (docker_cri_daemon_extra_options). Unused with containerd.
   install -m 0755 "$LAB_DIR/files/duoshou-lab-runc" "$root/usr/local/sbin/duoshou-lab-runc"
