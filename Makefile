@@ -73,7 +73,15 @@ test: lint unit validation integration collection-build sanity ## everything CI 
 
 -include tests/lab/lab.mk
 
+# Whole-cluster scenarios on the lab (root and a Docker engine; the first run builds
+# Kubernetes from Go modules, ~40 min on 2 cores, later runs reuse the cache).
+test-cluster: setup ## molecule: 1 control plane + 2 workers, converge, idempotence, verify
+	molecule test -s cluster
+
+test-ha: setup ## molecule: 3 control planes behind the VIP + 1 worker
+	molecule test -s cluster-ha
+
 INVENTORY ?= inventory/sample/single.yml
-.PHONY: site
+.PHONY: site test-cluster test-ha
 site: setup ## ansible-playbook site.yml -i $(INVENTORY)
 	ansible-playbook site.yml -i $(INVENTORY)
