@@ -21,6 +21,7 @@ lab-images:
 
 # Kubernetes, Calico and cri-dockerd built from Go modules (cached by version).
 lab-artifacts:
+	$(LAB_DIR)/engine.sh
 	$(LAB_DIR)/build/build-all.sh
 
 lab-mirrors:
@@ -28,12 +29,14 @@ lab-mirrors:
 
 # Recipe lines rather than prerequisites: the steps must run in this order even under make -j.
 lab:
+	$(LAB_DIR)/engine.sh
 	$(LAB_DIR)/build/build-all.sh
 	$(MAKE) --no-print-directory lab-images
 	VENV=$(VENV) $(LAB_DIR)/nodes.sh up single --os $(LAB_OS)
 	VENV=$(VENV) $(LAB_DIR)/converge.sh single $(LAB_CONVERGE_OPTS)
 
 lab-ha:
+	$(LAB_DIR)/engine.sh
 	$(LAB_DIR)/build/build-all.sh
 	$(MAKE) --no-print-directory lab-images
 	VENV=$(VENV) $(LAB_DIR)/nodes.sh up ha --os $(LAB_OS) --vrrp $(LAB_VRRP)
