@@ -70,6 +70,8 @@ collection-build: setup ## build the Galaxy tarball, install it, and read its do
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc -t filter duoshou.kubeadm.ca_cert_hash | head -n 3
 
 test: lint unit validation integration collection-build sanity ## everything CI runs
+	@echo "make test ran: ruff, yamllint, ansible-lint, unit tests, inventory validation matrix, integration targets, collection build, ansible-test sanity."
+	@echo "make test did NOT run the whole-cluster scenarios: make test-cluster / make test-ha (root, Docker engine; see docs/lab.md)."
 
 -include tests/lab/lab.mk
 
