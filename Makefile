@@ -65,7 +65,7 @@ validation: setup ## the bad/good inventory matrix against playbooks/validate.ym
 collection-build: setup ## build the Galaxy tarball, install it, and read its docs back
 	rm -rf .cache/build && mkdir -p .cache/build/installed
 	ansible-galaxy collection build --output-path .cache/build .
-	ansible-galaxy collection install --no-deps -p .cache/build/installed .cache/build/duoshou-kubeadm-*.tar.gz
+	ansible-galaxy collection install --force --no-deps -p .cache/build/installed .cache/build/duoshou-kubeadm-*.tar.gz
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc duoshou.kubeadm.kubeadm_token | head -n 3
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc -t filter duoshou.kubeadm.ca_cert_hash | head -n 3
 
