@@ -25,6 +25,17 @@ LAB_NODE_CAPS=(CHOWN DAC_OVERRIDE DAC_READ_SEARCH FOWNER FSETID KILL SETGID SETU
 LAB_NODE_VOLUMES=(/var/lib/docker /var/lib/containerd /var/lib/kubelet /var/lib/etcd)
 LAB_VRRP_COMMENT="duoshou-lab-vrrp"
 
+inventory_group() { # inventory_group GROUP ROLE: the YAML of one group's hosts (uses $topology, $workers)
+  echo "    $1:"
+  echo "      hosts:"
+  while read -r name role ip; do
+    [ "$role" = "$2" ] || continue
+    echo "        $name:"
+    echo "          ansible_host: $(container_of "$topology" "$name")"
+    echo "          cluster_node_ip: $ip"
+  done < <(topology_nodes "$topology" "$workers")
+}
+
 topology_nodes() { # prints "name role ip" lines
   local workers=$2
   case "$1" in
@@ -70,22 +81,8 @@ write_inventory() {
     echo "# Lab settings: group_vars/all/ (mirrors.yml holds every mirror location)."
     echo "all:"
     echo "  children:"
-    echo "    kube_control_plane:"
-    echo "      hosts:"
-    while read -r name role ip; do
-      [ "$role" = control_plane ] || continue
-      echo "        $name:"
-      echo "          ansible_host: $(container_of "$topology" "$name")"
-      echo "          cluster_node_ip: $ip"
-    done < <(topology_nodes "$topology" "$workers")
-    echo "    kube_workers:"
-    echo "      hosts:"
-    while read -r name role ip; do
-      [ "$role" = worker ] || continue
-      echo "        $name:"
-      echo "          ansible_host: $(container_of "$topology" "$name")"
-      echo "          cluster_node_ip: $ip"
-    done < <(topology_nodes "$topology" "$workers")
+    inventory_group kube_control_plane control_plane
+    inventory_group kube_workers worker
     if [ "$topology" = ha ]; then
       echo "    kube_lb:"
       echo "      hosts:"
