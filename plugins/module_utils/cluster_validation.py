@@ -302,7 +302,19 @@ def inventory_problems(data):
     networks = _network_problems(inv, settings)
     node_ips = _node_ip_problems(inv, networks)
     _endpoint_problems(inv, settings, networks, node_ips)
+    _vrrp_password_problems(inv)
     return problems
+
+
+def _vrrp_password_problems(inv):
+    # The caller passes the password's length only, never the secret itself.
+    length = inv.settings.get('haproxy_keepalived_auth_pass_length')
+    if length is None or len(inv.control_planes) < 2 or not inv.groups.get('kube_lb'):
+        return
+    if not 1 <= int(length) <= 8:
+        inv.problems.append(u'haproxy_keepalived_auth_pass: keepalived needs a VRRP password of 1 to 8 characters '
+                            u'on the kube_lb hosts (got %d)%sset it in group_vars, kept in Ansible Vault'
+                            % (int(length), DASH))
 
 
 _PER_HOST_CHECKS = (

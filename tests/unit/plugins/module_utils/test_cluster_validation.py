@@ -60,8 +60,20 @@ def ha():
         'cluster_control_plane_endpoint_address': '192.168.0.100',
         'cluster_control_plane_endpoint_port': 16443,
         'cluster_node_subnet': '192.168.0.0/24',
+        'haproxy_keepalived_auth_pass_length': 8,
     })
     return data
+
+
+def test_ha_needs_a_vrrp_password_of_at_most_8_characters():
+    for length in (0, 9):
+        data = ha()
+        data['settings']['haproxy_keepalived_auth_pass_length'] = length
+        found = problems_of(data)
+        assert len(found) == 1 and found[0].startswith('haproxy_keepalived_auth_pass:'), found
+    single_cluster = single()
+    single_cluster['settings']['haproxy_keepalived_auth_pass_length'] = 0
+    assert problems_of(single_cluster) == []
 
 
 def problems_of(data):
