@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_DIR)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup lint sanity-copy sanity integration unit validation collection-build test
+.PHONY: help setup lint sanity-copy sanity integration unit validation collection-build test test-fast
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -69,19 +69,21 @@ collection-build: setup ## build the Galaxy tarball, install it, and read its do
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc duoshou.kubeadm.kubeadm_token | head -n 3
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc -t filter duoshou.kubeadm.ca_cert_hash | head -n 3
 
-test: lint unit validation integration collection-build sanity ## everything CI runs
-	@echo "make test ran: ruff, yamllint, ansible-lint, unit tests, inventory validation matrix, integration targets, collection build, ansible-test sanity."
-	@echo "make test did NOT run the whole-cluster scenarios: make test-cluster / make test-ha (root, Docker engine; see docs/lab.md)."
+test: setup ## everything CI runs: the checks below, then the role and cluster scenarios on the lab
+	bash tests/make-test.sh
+
+test-fast: setup ## only the checks that need no lab (lint, unit, validation, integration, build, sanity, vagrant)
+	bash tests/make-test.sh --fast
 
 -include tests/lab/lab.mk
 
 # Whole-cluster scenarios on the lab (root and a Docker engine; the first run builds
 # Kubernetes from Go modules, ~40 min on 2 cores, later runs reuse the cache).
-test-cluster: setup ## molecule: 1 control plane + 2 workers, converge, idempotence, verify
-	molecule test -s cluster
+test-cluster: setup ## molecule: 1 control plane + 2 workers (LAB_OS=debian12|debian13, LAB_RUNTIME=docker|containerd)
+	DUOSHOU_LAB_OS=$(LAB_OS) DUOSHOU_LAB_RUNTIME=$(LAB_RUNTIME) molecule test -s cluster
 
-test-ha: setup ## molecule: 3 control planes behind the VIP + 1 worker
-	molecule test -s cluster-ha
+test-ha: setup ## molecule: 3 control planes behind the VIP + 1 worker, VIP failover
+	DUOSHOU_LAB_OS=$(LAB_OS) DUOSHOU_LAB_RUNTIME=$(LAB_RUNTIME) molecule test -s cluster-ha
 
 INVENTORY ?= inventory/sample/single.yml
 .PHONY: site test-cluster test-ha

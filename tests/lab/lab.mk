@@ -4,6 +4,8 @@
 
 VENV ?= .venv
 LAB_OS ?= debian12
+# Container runtime of the scenarios (docker = Docker + cri-dockerd, or containerd)
+LAB_RUNTIME ?= docker
 LAB_VRRP ?= unicast
 # Extra options for converge.sh, e.g. LAB_CONVERGE_OPTS=--idempotence
 LAB_CONVERGE_OPTS ?=

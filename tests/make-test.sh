@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# `make test`: every stage in order, each timed, then one summary of what passed, what
+# failed and what did not run (and why). Stops at the first failure: later stages are
+# reported as not run, never as passed.
+#   tests/make-test.sh [--fast | STAGE...]   (default: $DUOSHOU_TEST_STAGES or all stages)
+# In CI (CI set) a lab stage that cannot run here fails the run instead of being skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+FAST_STAGES=(lint unit validation integration collection-build sanity vagrant-check)
+# Stages on the lab (root, a Docker engine, Kubernetes built from Go modules): the role
+# scenarios, then the cluster scenario as cluster:<node OS>:<runtime>, both OSes and runtimes.
+LAB_STAGES=(test-roles cluster:debian12:docker cluster:debian13:containerd)
+# CI stops a run at 90 min: a lab stage that would not finish inside the budget is not
+# started (a cold cache spends ~40 min building first). Minutes, generous warm timings.
+BUDGET_MINUTES=${DUOSHOU_TEST_BUDGET_MINUTES:-80}
+declare -A ESTIMATE_MINUTES=([test-roles]=12 [cluster]=18)
+if [ "${1:-}" = --fast ]; then
+  STAGES=("${FAST_STAGES[@]}")
+else
+  read -r -a STAGES <<<"${*:-${DUOSHOU_TEST_STAGES:-${FAST_STAGES[*]} ${LAB_STAGES[*]}}}"
+fi
+
+declare -A RESULT SECONDS_OF
+total_start=$(date +%s)
+passed=0 failed=0 not_run=0 failing=""
+
+lab_unavailable() { # prints why the lab cannot run here, nothing when it can
+  if [ "$(id -u)" != 0 ]; then
+    echo "needs root (node containers, debootstrap, the lab's mirrors)"
+  elif ! command -v docker >/dev/null && ! command -v apt-get >/dev/null; then
+    echo "needs a Docker engine or apt-get to install one"
+  fi
+}
+
+lab_cache_note() {
+  local cache="${DUOSHOU_LAB_CACHE:-/var/cache/duoshou-lab}"
+  if ls "$cache"/stamps/debs-*.stamp >/dev/null 2>&1; then
+    echo "lab artifact cache is warm ($cache)"
+  else
+    echo "lab artifact cache is cold ($cache): the first scenario builds Kubernetes, Calico and cri-dockerd from Go modules first (about 40 min on 2 cores)"
+  fi
+}
+
+make_args() { # cluster:OS:RUNTIME -> the test-cluster target with the lab's variables
+  local IFS=:
+  read -r -a parts <<<"$1"
+  if [ "${parts[0]}" = cluster ]; then
+    echo "test-cluster LAB_OS=${parts[1]} LAB_RUNTIME=${parts[2]}"
+  else
+    echo "$1"
+  fi
+}
+
+run_stage() {
+  local stage=$1 start reason
+  if [ -n "$failing" ]; then
+    RESULT[$stage]="NOT RUN (stage $failing failed)"
+    not_run=$((not_run + 1))
+    return
+  fi
+  if [[ " ${LAB_STAGES[*]} " == *" $stage "* ]]; then
+    reason=$(lab_unavailable)
+    if [ -n "$reason" ] && [ -n "${CI:-}" ]; then
+      RESULT[$stage]="FAILED (CI must run it, but it $reason)"
+      failed=$((failed + 1))
+      failing=$stage
+      return
+    elif [ -n "$reason" ]; then
+      RESULT[$stage]="NOT RUN ($reason)"
+      not_run=$((not_run + 1))
+      return
+    fi
+    local elapsed=$((($(date +%s) - total_start) / 60)) estimate=${ESTIMATE_MINUTES[${stage%%:*}]:-15}
+    if [ $((elapsed + estimate)) -gt "$BUDGET_MINUTES" ]; then
+      RESULT[$stage]="NOT RUN (${elapsed} min spent, needs ~${estimate} more: over the ${BUDGET_MINUTES} min budget)"
+      not_run=$((not_run + 1))
+      return
+    fi
+    echo "==> $stage: $(lab_cache_note)"
+  fi
+  local -a args
+  read -r -a args <<<"$(make_args "$stage")"
+  echo "==> $stage: make ${args[*]}, started $(date -u +%H:%M:%S)"
+  start=$(date +%s)
+  if make --no-print-directory "${args[@]}"; then
+    RESULT[$stage]=passed
+    passed=$((passed + 1))
+  else
+    RESULT[$stage]=FAILED
+    failed=$((failed + 1))
+    failing=$stage
+  fi
+  SECONDS_OF[$stage]=$(($(date +%s) - start))
+}
+
+for stage in "${STAGES[@]}"; do run_stage "$stage"; done
+
+echo
+echo "make test summary (wall time per stage):"
+for stage in "${STAGES[@]}"; do
+  if [ -n "${SECONDS_OF[$stage]:-}" ]; then
+    printf '  %-30s %-8s %5ss\n' "$stage" "${RESULT[$stage]}" "${SECONDS_OF[$stage]}"
+  else
+    printf '  %-30s %s\n' "$stage" "${RESULT[$stage]}"
+  fi
+done
+for stage in "${LAB_STAGES[@]}"; do
+  [[ " ${STAGES[*]} " == *" $stage "* ]] && continue
+  printf '  %-30s %s\n' "$stage" "NOT RUN (not selected)"
+  not_run=$((not_run + 1))
+done
+[[ " ${STAGES[*]} " == *" test-ha "* ]] || printf '  %-30s %s\n' test-ha "NOT RUN (make test-ha runs the HA scenario)"
+echo "  total                          $(($(date +%s) - total_start))s"
+echo "stages: $passed passed, $failed failed, $not_run skipped"
+[ "$failed" = 0 ]
