@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_DIR)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup lint sanity-copy sanity integration unit validation collection-build test test-fast
+.PHONY: help setup lint sanity-copy sanity integration unit validation collection-build vagrant-check test test-fast
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -68,6 +68,9 @@ collection-build: setup ## build the Galaxy tarball, install it, and read its do
 	ansible-galaxy collection install --force --no-deps -p .cache/build/installed .cache/build/duoshou-kubeadm-*.tar.gz
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc duoshou.kubeadm.kubeadm_token | head -n 3
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc -t filter duoshou.kubeadm.ca_cert_hash | head -n 3
+
+vagrant-check: setup ## Vagrant scenarios without VMs: molecule list/syntax, inventory validation, vagrant validate (libvirt, VirtualBox)
+	bash tests/vagrant/check.sh
 
 test: setup ## everything CI runs: the checks below, then the role and cluster scenarios on the lab
 	bash tests/make-test.sh
