@@ -14,7 +14,7 @@ LAB_STAGES=(test-roles cluster:debian12:docker cluster:debian13:containerd)
 # CI stops a run at 90 min: a lab stage that would not finish inside the budget is not
 # started (a cold cache spends ~40 min building first). Minutes, generous warm timings.
 BUDGET_MINUTES=${DUOSHOU_TEST_BUDGET_MINUTES:-80}
-declare -A ESTIMATE_MINUTES=([test-roles]=12 [cluster]=18)
+declare -A ESTIMATE_MINUTES=([test-roles]=20 [cluster]=18)
 if [ "${1:-}" = --fast ]; then
   STAGES=("${FAST_STAGES[@]}")
 else

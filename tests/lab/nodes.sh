@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Lab nodes: systemd containers on the internal network, plus their Ansible inventory.
-#   tests/lab/nodes.sh up single|ha [--os debian12|debian13] [--workers N] [--vrrp unicast|multicast]
-#   tests/lab/nodes.sh down [single|ha|all]     (default all)
+#   tests/lab/nodes.sh up single|ha|roles [--os debian12|debian13] [--workers N] [--vrrp unicast|multicast]
+#   tests/lab/nodes.sh down [single|ha|roles|all]     (default all)
 #   tests/lab/nodes.sh status
 # Topologies: single = cp1 + w1 + w2 (192.168.77.11-13);
 #             ha     = cp1 cp2 cp3 + w1 [+ w2] (192.168.77.21-25), VIP 192.168.77.100:16443,
 #                      haproxy + keepalived on cp1 and cp2. HA defaults to one worker: five
 #                      nodes with three etcd members are too much for a 2-core host.
+#             roles  = r1 (control plane) + r2 (worker) (192.168.77.31-32), both in kube_lb with
+#                      VIP 192.168.77.101:16443: the per-role molecule scenarios; no cluster is
+#                      built, so --workers does not apply.
 # --vrrp multicast keeps keepalived's default multicast adverts and lets them through
 # Docker's internal-network isolation with an ACCEPT rule in DOCKER-USER (removed by down).
 set -euo pipefail
@@ -47,7 +50,18 @@ topology_nodes() { # prints "name role ip" lines
       for i in 1 2 3; do echo "cp$i control_plane 192.168.77.$((20 + i))"; done
       for i in $(seq 1 "$workers"); do echo "w$i worker 192.168.77.$((23 + i))"; done
       ;;
-    *) lab_die "unknown topology '$1': use single or ha" ;;
+    roles)
+      echo "r1 control_plane 192.168.77.31"
+      echo "r2 worker 192.168.77.32"
+      ;;
+    *) lab_die "unknown topology '$1': use single, ha or roles" ;;
+  esac
+}
+
+topology_lb_nodes() { # the kube_lb hosts (haproxy + keepalived) of a topology, if any
+  case "$1" in
+    ha) echo cp1 cp2 ;;
+    roles) echo r1 r2 ;;
   esac
 }
 
@@ -73,7 +87,7 @@ vrrp_rule() { # add|delete the multicast VRRP exception for the lab bridge
 }
 
 write_inventory() {
-  local topology=$1 os=$2 vrrp=$3 workers=$4 dir="$LAB_DIR/inventory/$1" name role ip
+  local topology=$1 os=$2 vrrp=$3 workers=$4 dir="$LAB_DIR/inventory/$1" name role ip lb
   mkdir -p "$dir"
   {
     echo "---"
@@ -83,11 +97,11 @@ write_inventory() {
     echo "  children:"
     inventory_group kube_control_plane control_plane
     inventory_group kube_workers worker
-    if [ "$topology" = ha ]; then
+    lb=$(topology_lb_nodes "$topology")
+    if [ -n "$lb" ]; then
       echo "    kube_lb:"
       echo "      hosts:"
-      echo "        cp1:"
-      echo "        cp2:"
+      for name in $lb; do echo "        $name:"; done
       echo "      vars:"
       echo "        # unicast: adverts between the kube_lb hosts' cluster_node_ip; multicast needs"
       echo "        # the DOCKER-USER rule that 'nodes.sh up ha --vrrp multicast' adds."
@@ -169,7 +183,9 @@ up() {
     wait_systemd "$c" 120 || lab_die "$c did not boot (see above)"
   done < <(topology_nodes "$topology" "$workers")
   lab_log "nodes of $topology up in $(($(date +%s) - t0))s"
-  if [ "$vrrp" = multicast ]; then vrrp_rule add; else vrrp_rule delete; fi
+  if [ -n "$(topology_lb_nodes "$topology")" ]; then
+    if [ "$vrrp" = multicast ]; then vrrp_rule add; else vrrp_rule delete; fi
+  fi
   write_inventory "$topology" "$os" "$vrrp" "$workers"
   printf 'os=%s\nvrrp=%s\nworkers=%s\n' "$os" "$vrrp" "$workers" >"$LAB_RUN/nodes-$topology.env"
 
@@ -192,8 +208,8 @@ down_topology() {
     # shellcheck disable=SC2086 # one name per word
     docker volume rm $vols >/dev/null
   fi
-  # Only the HA topology runs VRRP.
-  if [ "$topology" = ha ] && docker network inspect "$LAB_NETWORK" >/dev/null 2>&1; then
+  # Only topologies with kube_lb hosts run VRRP.
+  if [ -n "$(topology_lb_nodes "$topology")" ] && docker network inspect "$LAB_NETWORK" >/dev/null 2>&1; then
     vrrp_rule delete
   fi
   rm -f "$LAB_RUN/nodes-$topology.env"
@@ -201,8 +217,8 @@ down_topology() {
 
 down() {
   local which=${1:-all} t
-  case "$which" in all | single | ha) ;; *) lab_die "usage: $0 down [single|ha|all]" ;; esac
-  for t in single ha; do
+  case "$which" in all | single | ha | roles) ;; *) lab_die "usage: $0 down [single|ha|roles|all]" ;; esac
+  for t in single ha roles; do
     [ "$which" = all ] || [ "$which" = "$t" ] || continue
     down_topology "$t"
   done
@@ -221,8 +237,8 @@ case "$LAB_VENV" in /*) ;; *) LAB_VENV="$LAB_REPO_ROOT/$LAB_VENV" ;; esac
 LAB_ANSIBLE="${LAB_ANSIBLE:-$LAB_VENV/bin/ansible}"
 mkdir -p "$LAB_RUN"
 case "${1:-}" in
-  up) [ $# -ge 2 ] || lab_die "usage: $0 up single|ha [--os debian12|debian13] [--workers N] [--vrrp unicast|multicast]"; shift; up "$@" ;;
+  up) [ $# -ge 2 ] || lab_die "usage: $0 up single|ha|roles [--os debian12|debian13] [--workers N] [--vrrp unicast|multicast]"; shift; up "$@" ;;
   down) down "${2:-all}" ;;
   status) status ;;
-  *) lab_die "usage: $0 up single|ha [options] | down [single|ha|all] | status" ;;
+  *) lab_die "usage: $0 up single|ha|roles [options] | down [single|ha|roles|all] | status" ;;
 esac
