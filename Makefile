@@ -56,8 +56,9 @@ sanity: sanity-copy ## ansible-test sanity on a copy of the collection
 integration: sanity-copy ## ansible-test integration targets that run on the controller
 	cd $(SANITY_ROOT) && ansible-test integration --local --python 3.11 --color no
 
-unit: setup ## pytest unit tests of the plugins
+unit: setup ## pytest unit tests of the plugins, then again with the clock moved 400 days either way
 	pytest -q tests/unit tests/lab/build
+	bash tests/unit/clock-shift.sh
 
 validation: setup ## the bad/good inventory matrix against playbooks/validate.yml
 	bash tests/validation/run.sh

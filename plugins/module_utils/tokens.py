@@ -92,10 +92,6 @@ def format_timestamp(stamp):
     return stamp.astimezone(UTC).strftime('%Y-%m-%dT%H:%M:%SZ')
 
 
-def utcnow():
-    return datetime.datetime.now(UTC)
-
-
 def parse_token_list(text):
     """Parse ``kubeadm token list -o json``: one JSON object per token, concatenated."""
     decoder = json.JSONDecoder()
@@ -128,13 +124,13 @@ def token_expiry(token):
     return parse_timestamp(expires)
 
 
-def select_token(tokens, usages, groups, min_remaining_seconds, now=None):
+def select_token(tokens, usages, groups, min_remaining_seconds, now):
     """Pick the reusable token that lives longest, or None.
 
     A token is reusable when it has every requested usage and group and stays
-    valid for at least ``min_remaining_seconds``; tokens that never expire win.
+    valid for at least ``min_remaining_seconds`` after ``now`` (an aware datetime:
+    the caller owns the clock, so tests pin it); tokens that never expire win.
     """
-    now = now or utcnow()
     horizon = now + datetime.timedelta(seconds=min_remaining_seconds)
     best = None
     best_expiry = None

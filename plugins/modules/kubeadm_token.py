@@ -139,6 +139,7 @@ from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import (
 )
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import CertificateError, ca_cert_hash
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import (
+    UTC,
     TokenError,
     format_duration,
     format_timestamp,
@@ -148,10 +149,14 @@ from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import (
     select_token,
     token_expiry,
     token_id,
-    utcnow,
 )
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import YamlError
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import load as load_yaml
+
+
+def utcnow():
+    """The module's one clock: every decision in a run reads the time taken here once."""
+    return datetime.datetime.now(UTC)
 
 
 def build_module():
@@ -190,6 +195,7 @@ def _run(module, cmd, what):
 def main():
     module = build_module()
     params = module.params
+    now = utcnow()
     try:
         min_remaining = parse_duration(params['min_remaining'], 'min_remaining')
         ttl = parse_duration(params['ttl'], 'ttl')
@@ -217,7 +223,7 @@ def main():
     rc, out, err = _run(module, list_cmd, 'kubeadm token list')
     try:
         tokens = parse_token_list(out)
-        chosen = select_token(tokens, params['usages'], params['groups'], min_remaining)
+        chosen = select_token(tokens, params['usages'], params['groups'], min_remaining, now)
     except TokenError as exc:
         module.fail_json(msg='cannot understand the output of kubeadm token list: %s' % exc, rc=rc, cmd=list_cmd)
 
@@ -246,14 +252,13 @@ def main():
                       '--description', params['description'],
                       '--usages', ','.join(params['usages']),
                       '--groups', ','.join(params['groups'])]
-        started = utcnow()
         rc, out, err = _run(module, create_cmd, 'kubeadm token create')
         try:
             token = parse_created_token(out)
         except TokenError as exc:
             module.fail_json(msg=str(exc), rc=rc, stderr=err, cmd=create_cmd)
         if ttl:
-            result['expires'] = format_timestamp(started + datetime.timedelta(seconds=ttl))
+            result['expires'] = format_timestamp(now + datetime.timedelta(seconds=ttl))
 
     result['token'] = token
     result['token_id'] = token_id(token)

@@ -56,7 +56,10 @@ def cluster_files(tmp_path, openssl_ca):
 def test_kubeadm_token_through_ansible(tmp_path, cluster_files):
     status, result = run_ansible(tmp_path, 'duoshou.kubeadm.kubeadm_token', dict(
         kubeadm_path=cluster_files['kubeadm'], kubeconfig=cluster_files['kubeconfig'],
-        ca_cert_path=cluster_files['ca']['path'], min_remaining='1000h', ttl='2000h'))
+        ca_cert_path=cluster_files['ca']['path'], min_remaining='1h', ttl='2h',
+        # No listed token carries this group, whatever the clock says: the run must create one.
+        # (An expiry-based miss would make the result depend on today's date.)
+        groups=['system:bootstrappers:duoshou-test']))
     assert status == 'CHANGED', result
     assert result['changed'] is True and result['token'] == CREATED
     assert result['api_server_endpoint'] == '[fd00::10]:6443'
