@@ -8,8 +8,10 @@ LAB_REPO_ROOT="$(cd "$LAB_DIR/../.." && pwd)"
 
 # Interface with tests/lab/build/: artifacts built from Go modules.
 DUOSHOU_LAB_CACHE="${DUOSHOU_LAB_CACHE:-/var/cache/duoshou-lab}"
-LAB_KUBE_MINOR="${LAB_KUBE_MINOR:-1.34}"
-LAB_CALICO_VERSION="${LAB_CALICO_VERSION:-3.31.0}"
+# shellcheck source=pins.sh
+. "$LAB_DIR/pins.sh"
+LAB_KUBE_MINOR="${LAB_KUBE_MINOR:-$(lab_pin kubernetes | cut -d. -f1,2)}"
+LAB_CALICO_VERSION="${LAB_CALICO_VERSION:-$(lab_pin calico)}"
 LAB_ARTIFACT_DEBS="$DUOSHOU_LAB_CACHE/debs/v$LAB_KUBE_MINOR"
 LAB_ARTIFACT_CRI_DOCKERD="$DUOSHOU_LAB_CACHE/debs/cri-dockerd"
 LAB_ARTIFACT_IMAGES="$DUOSHOU_LAB_CACHE/images"

@@ -8,7 +8,7 @@
 #   debian/dists/{bookworm,trixie}/...        Debian mirror (signed by the lab key)
 #   kubernetes/core:/stable:/v1.34/deb/       flat repository like pkgs.k8s.io (+ Release.key)
 #   cri-dockerd/<file>.deb, SHA256SUMS        the cri-dockerd packages as plain downloads
-#   calico/v3.31.0/calico.yaml                Calico manifest
+#   calico/v<version>/calico.yaml             Calico manifest
 # Registry http://192.168.77.1:5000: google_containers/*, calico/*, test/* (see push_images).
 set -euo pipefail
 # shellcheck source=tests/lab/lib.sh

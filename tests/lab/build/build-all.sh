@@ -15,15 +15,19 @@ set -euo pipefail
 main() {
 
 # ---- versions (override through the environment) ---------------------------
-K8S_VERSION="${K8S_VERSION:-v1.34.4}"
+# The collection's pins (roles/cluster/vars/main/pins.yml) unless overridden.
+# shellcheck source=../pins.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../pins.sh"
+K8S_VERSION="${K8S_VERSION:-v$(lab_pin kubernetes)}"
 # Empty = take the tag `kubeadm config images list` prints for this release.
 ETCD_VERSION="${ETCD_VERSION:-}"
 COREDNS_VERSION="${COREDNS_VERSION:-}"
 PAUSE_VERSION="${PAUSE_VERSION:-}"
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
-CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-v1.7.1}"
-CRI_DOCKERD_VERSION="${CRI_DOCKERD_VERSION:-v0.4.4}"
-CALICO_VERSION="${CALICO_VERSION:-v3.31.0}"
+CRICTL_VERSION="${CRICTL_VERSION:-v$(lab_pin crictl)}"
+CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-v$(lab_pin cni_plugins)}"
+CRI_DOCKERD_VERSION="${CRI_DOCKERD_VERSION:-v$(lab_pin cri_dockerd)}"
+CALICO_VERSION="${CALICO_VERSION:-v$(lab_pin calico)}"
+# Lab-only: Calico publishes Go modules only as pseudo-versions of the tag above.
 CALICO_MODULE_VERSION="${CALICO_MODULE_VERSION:-v0.0.0-20251021213802-b1f3c43f8437}"
 CALICO_API_VERSION="${CALICO_API_VERSION:-v0.0.0-20251022175904-f2ab03771208}"
 DEBIAN_SUITE="${DEBIAN_SUITE:-bookworm}"

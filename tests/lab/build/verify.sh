@@ -5,8 +5,10 @@
 set -euo pipefail
 
 CACHE="${DUOSHOU_LAB_CACHE:-/var/cache/duoshou-lab}"
-K8S_VERSION="${K8S_VERSION:-v1.34.4}"
-CALICO_VERSION="${CALICO_VERSION:-v3.31.0}"
+# shellcheck source=../pins.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../pins.sh"
+K8S_VERSION="${K8S_VERSION:-v$(lab_pin kubernetes)}"
+CALICO_VERSION="${CALICO_VERSION:-v$(lab_pin calico)}"
 fail() { echo "verify: FAIL: $*" >&2; exit 1; }
 
 list="$CACHE/images/images.txt"

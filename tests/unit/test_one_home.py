@@ -1,0 +1,136 @@
+"""Each fact has one home: these tests fail when a copy of it appears elsewhere.
+
+- Pinned versions and checksums live in roles/cluster/vars/main/pins.yml; roles read them,
+  the lab's build reads them (tests/lab/pins.sh), the README states the defaults they set.
+- Each runtime's CRI socket lives in the runtime table (cluster_runtimes); the argument spec's
+  choices and the inventory validation list the same runtimes.
+- An argument spec's documented default is the role's real default.
+"""
+
+import glob
+import os
+import re
+import subprocess
+
+import pytest
+import yaml
+
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PINS_FILE = os.path.join(REPO_ROOT, 'roles', 'cluster', 'vars', 'main', 'pins.yml')
+DERIVED_FILE = os.path.join(REPO_ROOT, 'roles', 'cluster', 'vars', 'main', 'derived.yml')
+
+
+def load(path):
+    with open(path) as handle:
+        return yaml.safe_load(handle) or {}
+
+
+def text_files(*tops):
+    for top in tops:
+        for path in glob.glob(os.path.join(REPO_ROOT, top, '**', '*'), recursive=True):
+            if os.path.isfile(path) and not path.endswith(('.pyc', '.tar.gz')):
+                yield path
+
+
+def files_containing(needle, *tops):
+    found = []
+    for path in text_files(*tops):
+        with open(path, errors='replace') as handle:
+            if needle in handle.read():
+                found.append(os.path.relpath(path, REPO_ROOT))
+    return sorted(found)
+
+
+@pytest.fixture(scope='module')
+def pins():
+    return load(PINS_FILE)['cluster_pins']
+
+
+@pytest.fixture(scope='module')
+def runtimes():
+    return load(DERIVED_FILE)['cluster_runtimes']
+
+
+def test_pins_are_plain_versions(pins):
+    for name in ('kubernetes', 'crictl', 'cni_plugins', 'cri_dockerd', 'calico'):
+        assert re.match(r'^\d+\.\d+\.\d+$', pins[name]), (name, pins[name])
+    for version, digest in pins['calico_manifest_sha256'].items():
+        assert re.match(r'^[0-9a-f]{64}$', digest), version
+    assert pins['calico'] in pins['calico_manifest_sha256'], 'the pinned Calico needs its manifest checksum'
+    assert pins['kubernetes'].rsplit('.', 1)[0] in pins['pause'], 'the pinned Kubernetes minor needs its pause tag'
+
+
+@pytest.mark.parametrize('name', ['kubernetes', 'crictl', 'cni_plugins', 'cri_dockerd', 'calico'])
+def test_pinned_versions_are_written_only_in_the_pin_file(pins, name):
+    # A version written as a literal in a role, a playbook or the lab scripts is a second home.
+    literal = '"%s"' % pins[name]
+    # The lab's build steps may name the version a workaround is for; what they build comes from
+    # build-all.sh, which reads the pins.
+    homes = [path for path in files_containing(pins[name], 'roles', 'playbooks', 'tests/lab')
+             if path != os.path.relpath(PINS_FILE, REPO_ROOT)
+             and not path.startswith(('tests/lab/build/steps/', 'tests/lab/build/README'))]
+    offenders = [path for path in homes
+                 if re.search(r'(^|[^0-9.])v?%s([^0-9]|$)' % re.escape(pins[name]), open(os.path.join(REPO_ROOT, path)).read())]
+    assert offenders == [], '%s (%s) restated in %s' % (name, literal, offenders)
+
+
+def test_the_lab_builds_the_pinned_versions(pins):
+    script = '. tests/lab/pins.sh && lab_pin kubernetes && lab_pin calico && lab_pin cri_dockerd'
+    out = subprocess.run(['bash', '-c', script], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.split() == [pins['kubernetes'], pins['calico'], pins['cri_dockerd']]
+
+
+def test_readme_states_the_pinned_kubernetes_default(pins):
+    with open(os.path.join(REPO_ROOT, 'README.md')) as handle:
+        readme = handle.read()
+    assert '(default %s)' % pins['kubernetes'] in readme
+
+
+@pytest.mark.parametrize('runtime', ['docker', 'containerd'])
+def test_each_socket_path_has_one_home(runtimes, runtime):
+    socket = runtimes[runtime]['socket']
+    homes = files_containing(socket, 'roles', 'playbooks', 'molecule', 'tests/e2e')
+    assert homes == [os.path.relpath(DERIVED_FILE, REPO_ROOT)]
+
+
+def test_runtime_choices_follow_the_runtime_table(runtimes):
+    spec = load(os.path.join(REPO_ROOT, 'roles', 'cluster', 'meta', 'argument_specs.yml'))
+    choices = spec['argument_specs']['main']['options']['cluster_container_runtime']['choices']
+    assert sorted(choices) == sorted(runtimes)
+    for name, row in runtimes.items():
+        role = row['role'].rsplit('.', 1)[-1]
+        assert os.path.isfile(os.path.join(REPO_ROOT, 'roles', role, 'tasks', 'reset.yml')), \
+            'runtime %s: its role %s needs the reset entry point kubeadm_reset calls' % (name, role)
+
+
+def role_defaults(role):
+    merged = {}
+    path = os.path.join(REPO_ROOT, 'roles', role, 'defaults', 'main.yml')
+    if os.path.isfile(path):
+        merged.update(load(path))
+    return merged
+
+
+def spec_options():
+    for path in sorted(glob.glob(os.path.join(REPO_ROOT, 'roles', '*', 'meta', 'argument_specs.yml'))):
+        role = path.split(os.sep)[-3]
+        for entry, spec in load(path)['argument_specs'].items():
+            for option, details in (spec.get('options') or {}).items():
+                yield role, entry, option, details
+
+
+@pytest.mark.parametrize('role,entry,option,details',
+                         [pytest.param(*item, id='%s:%s:%s' % item[:3]) for item in spec_options()])
+def test_argument_spec_default_is_the_role_default(role, entry, option, details):
+    defaults = role_defaults(role)
+    if option not in defaults:
+        # Entry-point inputs the caller always passes, and options without a role default.
+        assert 'default' not in details or details.get('required') is not True
+        return
+    value = defaults[option]
+    if '{{' in repr(value):
+        # A computed default (a pin, another setting): the spec describes it instead of restating it.
+        assert 'default' not in details, '%s: the spec restates a computed default' % option
+    else:
+        assert 'default' in details, '%s: the role default %r is not documented in the spec' % (option, value)
+        assert details['default'] == value, '%s: spec says %r, the role uses %r' % (option, details['default'], value)
