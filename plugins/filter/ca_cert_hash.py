@@ -1,8 +1,5 @@
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-
-from __future__ import absolute_import, division, print_function
 
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import CertificateError
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import ca_cert_hash as _ca_cert_hash
@@ -48,6 +45,6 @@ _value:
 ca_cert_hash = filter_from('ca_cert_hash', _ca_cert_hash, CertificateError)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {'ca_cert_hash': ca_cert_hash}

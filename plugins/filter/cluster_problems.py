@@ -1,17 +1,10 @@
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Filters cluster_problems (inventory) and cluster_preflight_problems (one node)."""
 
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 from ansible.errors import AnsibleFilterError
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.cluster_validation import (
-    inventory_problems,
-    node_problems,
-)
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.inventory import inventory_problems
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.preflight import node_problems
 
 
 def _plain(data, what):
@@ -30,7 +23,7 @@ def cluster_preflight_problems(data):
     return node_problems(_plain(data, 'cluster_preflight_problems'))
 
 
-class FilterModule(object):
+class FilterModule:
     """duoshou.kubeadm validation filters."""
 
     def filters(self):

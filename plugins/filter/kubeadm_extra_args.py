@@ -1,10 +1,5 @@
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 name: kubeadm_extra_args
@@ -42,7 +37,6 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 from ansible.module_utils.common.text.converters import to_text
-from ansible.module_utils.six import string_types
 
 _MAP_VERSIONS = ('kubeadm.k8s.io/v1beta3',)
 _LIST_VERSIONS = ('kubeadm.k8s.io/v1beta4',)
@@ -53,7 +47,7 @@ def kubeadm_extra_args(flags, api_version):
         raise AnsibleFilterError('kubeadm_extra_args: expected a dict of flag: value, got %s' % type(flags).__name__)
     as_text = {}
     for name, value in flags.items():
-        if not isinstance(name, string_types) or not name or name.startswith('-'):
+        if not isinstance(name, str) or not name or name.startswith('-'):
             raise AnsibleFilterError('kubeadm_extra_args: flag names are written without leading dashes, '
                                      'got %r' % (name,))
         if isinstance(value, bool):
@@ -67,6 +61,6 @@ def kubeadm_extra_args(flags, api_version):
                              % (api_version, ', '.join(_MAP_VERSIONS + _LIST_VERSIONS)))
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {'kubeadm_extra_args': kubeadm_extra_args}

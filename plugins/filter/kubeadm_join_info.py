@@ -1,8 +1,5 @@
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-
-from __future__ import absolute_import, division, print_function
 
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import JoinInfoError, parse_join_info
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.filters import filter_from
@@ -74,6 +71,6 @@ _value:
 kubeadm_join_info = filter_from('kubeadm_join_info', parse_join_info, JoinInfoError)
 
 
-class FilterModule(object):
+class FilterModule:
     def filters(self):
         return {'kubeadm_join_info': kubeadm_join_info}

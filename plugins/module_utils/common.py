@@ -1,11 +1,6 @@
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Small helpers shared by the modules."""
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import os
 
@@ -27,13 +22,19 @@ def kubeadm_argument_spec(**options):
     return spec
 
 
-def find_kubeadm(module):
-    """Path of the kubeadm to run: the kubeadm_path option, else kubeadm on PATH; fails the module otherwise."""
-    path = module.params['kubeadm_path']
+def find_program(module, name):
+    """Path of ``name`` to run: the ``<name>_path`` option, else ``name`` on PATH; fails the module otherwise."""
+    option = '%s_path' % name
+    path = module.params[option]
     if not path:
-        path = module.get_bin_path('kubeadm')
+        path = module.get_bin_path(name)
         if not path:
-            module.fail_json(msg='kubeadm is not on PATH; install kubeadm or set kubeadm_path to its location')
+            module.fail_json(msg='%s is not on PATH; install %s or set %s to its location' % (name, name, option))
     if not is_executable(path):
-        module.fail_json(msg='kubeadm_path %s is not an executable file; install kubeadm or fix kubeadm_path' % path)
+        module.fail_json(msg='%s %s is not an executable file; install %s or fix %s' % (option, path, name, option))
     return path
+
+
+def find_kubeadm(module):
+    """Path of the kubeadm to run (``find_program`` for kubeadm)."""
+    return find_program(module, 'kubeadm')

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Parse and build ``kubeadm join`` commands; parse ``upload-certs`` output.
@@ -6,10 +5,6 @@
 Shared by the kubeadm_join_info / kubeadm_join_command filters and the
 kubeadm_token / kubeadm_certificate_key modules.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import re
 import shlex
@@ -225,9 +220,12 @@ def redact_hex_keys(text):
 
 
 def api_server_endpoint_from_kubeconfig(config):
-    """Return ``host:port`` of the current context's cluster in a parsed kubeconfig dict."""
+    """Return ``host:port`` of the current context's cluster in a kubeconfig dict (``kubectl config view -o json``).
+
+    Without a current context (or one that names no cluster) the first cluster counts.
+    """
     if not isinstance(config, dict):
-        raise JoinInfoError('the kubeconfig is not a YAML mapping')
+        raise JoinInfoError('the kubeconfig is not a mapping')
     clusters = config.get('clusters') or []
     cluster_name = None
     current = config.get('current-context')

@@ -1,4 +1,3 @@
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Certificate helpers shared by the ca_cert_hash filter and the modules.
@@ -6,10 +5,6 @@
 Only the standard library is used: the filter runs on any controller and the
 modules on bare nodes, where the cryptography package is often missing.
 """
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 import base64
 import binascii

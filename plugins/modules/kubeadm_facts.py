@@ -1,11 +1,6 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: kubeadm_facts
@@ -13,13 +8,15 @@ short_description: Gather kubeadm, kubelet and cluster facts from a node
 version_added: 0.1.0
 description:
   - Reads the installed kubeadm and kubelet versions, whether the node is an initialized control plane or a
-    joined node, the node's CRI socket and, when the API server answers, the cluster's
-    C(kube-system/kubeadm-config) ClusterConfiguration.
+    joined node, and the node's CRI socket.
+  - The CRI socket comes from C(containerRuntimeEndpoint) in the kubelet configuration
+    C(/var/lib/kubelet/config.yaml), else from C(--container-runtime-endpoint) in
+    C(/var/lib/kubelet/kubeadm-flags.env), else from the node's C(kubeadm.alpha.kubernetes.io/cri-socket)
+    annotation.
+  - On a joined node it reads the node's Node object with C(kubectl --output json), using the admin kubeconfig on
+    control planes and the kubelet kubeconfig on other nodes. Workers usually have no kubectl; then
+    RV(ansible_facts.kubeadm.api_reachable) is V(false) and RV(ansible_facts.kubeadm.api_error) says so.
   - Missing binaries, files or an unreachable API give V(null) values, never a failure.
-  - Uses C(kubectl) with the admin kubeconfig on control planes and the kubelet kubeconfig on other nodes
-    (kubeadm lets nodes read C(kubeadm-config)).
-  - Parses YAML with PyYAML when the node has it, otherwise with a small built-in parser that covers the
-    machine-generated YAML kubeadm and the kubelet write.
 author:
   - duoshou.kubeadm maintainers (@duoshou)
 extends_documentation_fragment:
@@ -33,12 +30,12 @@ attributes:
 options:
   kubeconfig:
     description:
-      - Kubeconfig for the API queries. Default is C(/etc/kubernetes/admin.conf) on a control plane, else
+      - Kubeconfig for the API query. Default is C(/etc/kubernetes/admin.conf) on a control plane, else
         C(/etc/kubernetes/kubelet.conf).
     type: path
   node_name:
     description:
-      - Name of this node in the cluster, for the CRI socket annotation.
+      - Name of this node in the cluster, whose Node object the module reads.
       - Default is the host name in lower case, as kubeadm names nodes.
     type: str
   kubeadm_path:
@@ -51,7 +48,7 @@ options:
     description: Path of kubectl. Default is C(kubectl) on E(PATH).
     type: path
   request_timeout:
-    description: Timeout for each API request (kubectl C(--request-timeout)).
+    description: Timeout for the API request (kubectl C(--request-timeout)).
     type: str
     default: 10s
 '''
@@ -61,10 +58,10 @@ EXAMPLES = r'''
   duoshou.kubeadm.kubeadm_facts:
     node_name: "{{ inventory_hostname }}"
 
-- name: Skip kubeadm init on a control plane that already has one
-  ansible.builtin.debug:
-    msg: "Cluster {{ ansible_facts.kubeadm.cluster_configuration.kubernetes_version }} already initialized"
-  when: ansible_facts.kubeadm.is_control_plane
+- name: Reset the node with the CRI socket its kubelet uses
+  ansible.builtin.command:
+    argv: [kubeadm, reset, --force, --cri-socket, "{{ ansible_facts.kubeadm.cri_socket }}"]
+  when: ansible_facts.kubeadm.is_joined and ansible_facts.kubeadm.cri_socket
 '''
 
 RETURN = r'''
@@ -93,39 +90,17 @@ ansible_facts:
           description: C(/etc/kubernetes/kubelet.conf) exists (true on control planes too).
           type: bool
         kubeconfig:
-          description: Kubeconfig used for API queries, V(null) when none exists.
+          description: Kubeconfig used for the API query, V(null) when none exists.
           type: str
           sample: /etc/kubernetes/admin.conf
         api_reachable:
-          description: Whether the C(kubeadm-config) ConfigMap could be read.
+          description: Whether the node's Node object could be read from the API server.
           type: bool
         api_error:
-          description: Why the API could not be queried, V(null) when it could.
+          description: Why the API could not be queried (no kubectl, no answer), V(null) when it could or when
+            the node has no kubeconfig.
           type: str
-        cluster_configuration:
-          description: Fields of the ClusterConfiguration; all V(null) when the API did not answer.
-          type: dict
-          contains:
-            control_plane_endpoint:
-              description: C(controlPlaneEndpoint), V(null) when unset.
-              type: str
-              sample: 192.168.0.100:16443
-            kubernetes_version:
-              description: C(kubernetesVersion).
-              type: str
-              sample: v1.34.4
-            pod_subnet:
-              description: C(networking.podSubnet).
-              type: str
-              sample: 10.244.0.0/16
-            service_subnet:
-              description: C(networking.serviceSubnet).
-              type: str
-              sample: 10.96.0.0/12
-            image_repository:
-              description: C(imageRepository).
-              type: str
-              sample: registry.k8s.io
+          sample: kubectl not found; set kubectl_path
         cri_socket:
           description: The node's CRI endpoint, V(null) when unknown.
           type: str
@@ -134,9 +109,6 @@ ansible_facts:
           description: Where RV(ansible_facts.kubeadm.cri_socket) came from.
           type: str
           choices: [kubelet_config, kubeadm_flags, node_annotation]
-        yaml_parser:
-          description: V(pyyaml) or V(fallback), the YAML parser used on this node.
-          type: str
 '''
 
 import json
@@ -146,8 +118,6 @@ import socket
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import is_executable
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import YamlError
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import load as load_yaml
 
 # Paths kubeadm uses; a dict so that tests can point them at temporary files.
 PATHS = {
@@ -161,6 +131,8 @@ PATHS = {
 CRI_SOCKET_ANNOTATION = 'kubeadm.alpha.kubernetes.io/cri-socket'
 _VERSION_RE = re.compile(r'v\d+\.\d+\.\d+\S*')
 _FLAG_ENDPOINT_RE = re.compile(r'--container-runtime-endpoint[= ]+["\']?([^\s"\']+)')
+# The one top-level key of the kubelet configuration this module needs; Go writes it unquoted at column 0.
+_CONFIG_ENDPOINT_RE = re.compile(r'^containerRuntimeEndpoint:[ \t]+["\']?([^\s"\'#]+)', re.MULTILINE)
 
 
 def build_module():
@@ -185,7 +157,7 @@ def _read_text(path):
     try:
         with open(path, 'rb') as handle:
             return handle.read().decode('utf-8', 'replace')
-    except (IOError, OSError):
+    except OSError:
         return None
 
 
@@ -207,32 +179,11 @@ def _version(module, binary, args):
     return match.group(0) if match else None
 
 
-def cluster_configuration_fields(config):
-    config = config if isinstance(config, dict) else {}
-    networking = config.get('networking') if isinstance(config.get('networking'), dict) else {}
-    return dict(
-        control_plane_endpoint=config.get('controlPlaneEndpoint') or None,
-        kubernetes_version=config.get('kubernetesVersion'),
-        pod_subnet=networking.get('podSubnet'),
-        service_subnet=networking.get('serviceSubnet'),
-        image_repository=config.get('imageRepository'),
-    )
-
-
 def _local_cri_socket():
-    text = _read_text(PATHS['kubelet_config'])
-    if text:
-        try:
-            data, dummy = load_yaml(text)
-        except YamlError:
-            data = None
-        if isinstance(data, dict) and data.get('containerRuntimeEndpoint'):
-            return data['containerRuntimeEndpoint'], 'kubelet_config'
-    text = _read_text(PATHS['kubeadm_flags'])
-    if text:
-        match = _FLAG_ENDPOINT_RE.search(text)
+    for key, pattern in (('kubelet_config', _CONFIG_ENDPOINT_RE), ('kubeadm_flags', _FLAG_ENDPOINT_RE)):
+        match = pattern.search(_read_text(PATHS[key]) or '')
         if match:
-            return match.group(1), 'kubeadm_flags'
+            return match.group(1), key
     return None, None
 
 
@@ -258,10 +209,8 @@ def main():
         kubeconfig=None,
         api_reachable=False,
         api_error=None,
-        cluster_configuration=cluster_configuration_fields(None),
         cri_socket=None,
         cri_socket_source=None,
-        yaml_parser=load_yaml('{}')[1],
     )
 
     kubeconfig = params['kubeconfig']
@@ -281,29 +230,15 @@ def main():
     if kubeconfig and not kubectl:
         facts['api_error'] = 'kubectl not found; set kubectl_path'
     elif kubeconfig:
-        configmap, error = _kubectl_json(module, kubectl, kubeconfig,
-                                         ['--namespace', 'kube-system', 'get', 'configmap', 'kubeadm-config',
-                                          '--output', 'json'])
-        if configmap is not None:
-            text = ((configmap.get('data') or {}) if isinstance(configmap, dict) else {}).get('ClusterConfiguration')
-            if not text:
-                error = 'the kubeadm-config ConfigMap has no ClusterConfiguration'
-            else:
-                try:
-                    cluster, dummy = load_yaml(text)
-                except YamlError as exc:
-                    error = 'cannot parse ClusterConfiguration: %s' % exc
-                else:
-                    facts['api_reachable'] = True
-                    facts['cluster_configuration'] = cluster_configuration_fields(cluster)
-        facts['api_error'] = error
-        if facts['api_reachable'] and not facts['cri_socket']:
-            node_name = params['node_name'] or socket.gethostname().lower()
-            node, dummy = _kubectl_json(module, kubectl, kubeconfig, ['get', 'node', node_name, '--output', 'json'])
-            annotations = ((node or {}).get('metadata') or {}).get('annotations') or {}
-            if annotations.get(CRI_SOCKET_ANNOTATION):
-                facts['cri_socket'] = annotations[CRI_SOCKET_ANNOTATION]
-                facts['cri_socket_source'] = 'node_annotation'
+        node_name = params['node_name'] or socket.gethostname().lower()
+        node, facts['api_error'] = _kubectl_json(module, kubectl, kubeconfig,
+                                                 ['get', 'node', node_name, '--output', 'json'])
+        facts['api_reachable'] = node is not None
+        metadata = node.get('metadata') if isinstance(node, dict) else None
+        annotations = (metadata.get('annotations') if isinstance(metadata, dict) else None) or {}
+        if not facts['cri_socket'] and annotations.get(CRI_SOCKET_ANNOTATION):
+            facts['cri_socket'] = annotations[CRI_SOCKET_ANNOTATION]
+            facts['cri_socket_source'] = 'node_annotation'
 
     module.exit_json(changed=False, ansible_facts=dict(kubeadm=facts))
 

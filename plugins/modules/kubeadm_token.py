@@ -1,11 +1,6 @@
 #!/usr/bin/python
-# -*- coding: utf-8 -*-
 # Copyright: duoshou.kubeadm contributors
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 DOCUMENTATION = r'''
 module: kubeadm_token
@@ -16,7 +11,8 @@ description:
     stays valid for at least O(min_remaining); otherwise creates a new one with C(kubeadm token create).
   - kubeadm generates the token secret, so it never appears on a command line.
   - Returns everything a node needs to join - token, API server endpoint, CA certificate hash and a
-    ready-made worker join command.
+    ready-made worker join command. The endpoint is the server of O(kubeconfig), read with
+    C(kubectl config view --output json).
   - The returned RV(token) is a secret. Ansible hides return values only when they match a
     C(no_log) option value, which would also blank them for the caller, so the module does not censor it;
     set C(no_log) on the task and pass the values on through variables.
@@ -29,6 +25,11 @@ attributes:
   check_mode:
     details: In check mode a missing token is reported as C(changed) but not created.
 options:
+  kubectl_path:
+    description:
+      - Path of kubectl, which reads the API server endpoint from O(kubeconfig).
+      - Default is C(kubectl) on E(PATH).
+    type: path
   ca_cert_path:
     description: Cluster CA certificate whose public key hash joining nodes pin.
     type: path
@@ -57,6 +58,8 @@ options:
     type: list
     elements: str
     default: ['system:bootstrappers:kubeadm:default-node-token']
+requirements:
+  - kubeadm and kubectl on the control plane it runs on.
 notes:
   - C(kubeadm token list -o json) prints one JSON object per token, one after the other; tokens without
     C(expires) never expire and are preferred.
@@ -111,7 +114,7 @@ expires:
   type: str
   sample: '2026-11-22T04:05:10Z'
 api_server_endpoint:
-  description: C(host:port) of the API server from O(kubeconfig) (IPv6 in brackets).
+  description: C(host:port) of the API server of the current context of O(kubeconfig) (IPv6 in brackets).
   returned: always
   type: str
   sample: 192.168.0.100:16443
@@ -128,10 +131,15 @@ worker_join_command:
 '''
 
 import datetime
+import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import find_kubeadm, kubeadm_argument_spec
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import (
+    find_kubeadm,
+    find_program,
+    kubeadm_argument_spec,
+)
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import (
     JoinInfoError,
     api_server_endpoint_from_kubeconfig,
@@ -150,8 +158,6 @@ from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import (
     token_expiry,
     token_id,
 )
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import YamlError
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.yaml_compat import load as load_yaml
 
 
 def utcnow():
@@ -162,6 +168,7 @@ def utcnow():
 def build_module():
     return AnsibleModule(
         argument_spec=kubeadm_argument_spec(
+            kubectl_path=dict(type='path'),
             ca_cert_path=dict(type='path', default='/etc/kubernetes/pki/ca.crt'),
             min_remaining=dict(type='str', default='1h'),
             ttl=dict(type='str', default='2h'),
@@ -173,15 +180,35 @@ def build_module():
     )
 
 
-def _read(module, path, what, option):
+def _require_file(module, path, what, option):
     if not os.path.isfile(path):
         module.fail_json(msg='%s %s does not exist; is this host an initialized control plane? '
                              'Otherwise set %s.' % (what, path, option))
+
+
+def _read(module, path, what, option):
+    _require_file(module, path, what, option)
     try:
         with open(path, 'rb') as handle:
             return handle.read()
-    except (IOError, OSError) as exc:
+    except OSError as exc:
         module.fail_json(msg='cannot read %s %s: %s' % (what, path, exc))
+
+
+def _api_server_endpoint(module, kubectl, kubeconfig):
+    # Without --raw kubectl prints no credentials (DATA+OMITTED, REDACTED).
+    cmd = [kubectl, 'config', 'view', '--kubeconfig', kubeconfig, '--output', 'json']
+    rc, out, err = module.run_command(cmd)
+    if rc != 0:
+        error = 'kubectl config view failed (rc=%d): %s' % (rc, err.strip() or 'no error output')
+    else:
+        try:
+            return api_server_endpoint_from_kubeconfig(json.loads(out))
+        except JoinInfoError as exc:
+            error = str(exc)
+        except ValueError as exc:
+            error = 'kubectl config view printed invalid JSON: %s' % exc
+    module.fail_json(msg='cannot read the API server endpoint from %s: %s' % (kubeconfig, error), rc=rc, cmd=cmd)
 
 
 def _run(module, cmd, what):
@@ -207,17 +234,14 @@ def main():
                              % (params['min_remaining'], params['ttl']))
 
     kubeconfig = params['kubeconfig']
-    try:
-        kubeconfig_data, dummy = load_yaml(_read(module, kubeconfig, 'kubeconfig', 'kubeconfig').decode('utf-8'))
-        endpoint = api_server_endpoint_from_kubeconfig(kubeconfig_data)
-    except (YamlError, JoinInfoError, UnicodeDecodeError) as exc:
-        module.fail_json(msg='cannot read the API server endpoint from %s: %s' % (kubeconfig, exc))
+    _require_file(module, kubeconfig, 'kubeconfig', 'kubeconfig')
     try:
         cert_hash = ca_cert_hash(_read(module, params['ca_cert_path'], 'CA certificate', 'ca_cert_path'))
     except CertificateError as exc:
         module.fail_json(msg='%s is not a usable CA certificate: %s' % (params['ca_cert_path'], exc))
 
     kubeadm = find_kubeadm(module)
+    endpoint = _api_server_endpoint(module, find_program(module, 'kubectl'), kubeconfig)
 
     list_cmd = [kubeadm, 'token', 'list', '-o', 'json', '--kubeconfig', kubeconfig]
     rc, out, err = _run(module, list_cmd, 'kubeadm token list')

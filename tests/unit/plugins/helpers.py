@@ -9,6 +9,7 @@ import os
 FIXTURES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'fixtures', 'kubeadm')
 
 # What kubeadm init writes to /etc/kubernetes/admin.conf, with the certificate data shortened.
+# fixtures/kubeadm/kubectl-1.32-config-view-json-recorded.json is what kubectl config view printed for it.
 ADMIN_KUBECONFIG = '''apiVersion: v1
 clusters:
 - cluster:

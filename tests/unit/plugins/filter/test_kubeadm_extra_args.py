@@ -1,8 +1,3 @@
-# -*- coding: utf-8 -*-
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
-
 import pytest
 from ansible.errors import AnsibleFilterError
 from ansible_collections.duoshou.kubeadm.plugins.filter.kubeadm_extra_args import kubeadm_extra_args

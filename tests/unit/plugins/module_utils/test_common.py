@@ -1,6 +1,7 @@
 import pytest
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import (
     find_kubeadm,
+    find_program,
     is_executable,
     kubeadm_argument_spec,
 )
@@ -11,12 +12,12 @@ class Failed(Exception):
 
 
 class FakeModule:
-    def __init__(self, kubeadm_path=None, on_path=None):
-        self.params = dict(kubeadm_path=kubeadm_path)
+    def __init__(self, kubeadm_path=None, on_path=None, kubectl_path=None):
+        self.params = dict(kubeadm_path=kubeadm_path, kubectl_path=kubectl_path)
         self.on_path = on_path
 
     def get_bin_path(self, name, required=False):
-        assert name == 'kubeadm' and not required
+        assert name in ('kubeadm', 'kubectl') and not required
         return self.on_path
 
     def fail_json(self, msg, **kwargs):
@@ -68,3 +69,11 @@ def test_find_kubeadm_not_on_path():
 def test_find_kubeadm_option_not_executable(binaries, name):
     with pytest.raises(Failed, match='^kubeadm_path %s is not an executable file' % binaries[name]):
         find_kubeadm(FakeModule(kubeadm_path=binaries[name]))
+
+
+def test_find_program_uses_the_option_named_after_the_program(binaries):
+    assert find_program(FakeModule(kubectl_path=binaries['runnable']), 'kubectl') == binaries['runnable']
+    with pytest.raises(Failed, match='^kubectl is not on PATH; install kubectl or set kubectl_path'):
+        find_program(FakeModule(kubeadm_path=binaries['runnable']), 'kubectl')
+    with pytest.raises(Failed, match='^kubectl_path %s is not an executable file' % binaries['plain']):
+        find_program(FakeModule(kubectl_path=binaries['plain']), 'kubectl')

@@ -1,4 +1,5 @@
 import glob
+import json
 import os
 import re
 import shlex
@@ -272,7 +273,15 @@ def test_endpoint_forms(server, expected):
     assert api_server_endpoint_from_kubeconfig(config) == expected
 
 
-@pytest.mark.parametrize('config', [None, {}, {'clusters': [{'name': 'c', 'cluster': {}}]}])
+@pytest.mark.parametrize('name, expected', [
+    ('kubectl-1.32-config-view-json-recorded.json', '192.168.0.100:16443'),
+    ('kubectl-1.32-config-view-ipv6-json-recorded.json', '[fd00::10]:6443'),  # no current context, no users
+])
+def test_endpoint_from_recorded_kubectl_config_view(name, expected):
+    assert api_server_endpoint_from_kubeconfig(json.loads(read_fixture(name))) == expected
+
+
+@pytest.mark.parametrize('config', [None, {}, {'clusters': None}, {'clusters': [{'name': 'c', 'cluster': {}}]}])
 def test_endpoint_errors(config):
     with pytest.raises(JoinInfoError):
         api_server_endpoint_from_kubeconfig(config)

@@ -1,11 +1,7 @@
-# -*- coding: utf-8 -*-
 """Outputs recorded from a real kubeadm v1.34.4 cluster in the lab (tests/lab, `make test-cluster`).
 
 The cluster they came from is gone; its tokens and CA are worthless outside these tests.
 """
-from __future__ import absolute_import, division, print_function
-
-__metaclass__ = type
 
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.join import parse_join_info
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.pki import ca_cert_hash

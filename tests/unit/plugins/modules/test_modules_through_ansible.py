@@ -43,6 +43,10 @@ def cluster_files(tmp_path, openssl_ca):
     kubeconfig = tmp_path / 'admin.conf'
     kubeconfig.write_text('apiVersion: v1\nclusters:\n- cluster:\n    server: https://[fd00::10]:6443\n'
                           '  name: kubernetes\ncurrent-context: ""\nkind: Config\n')
+    # What kubectl 1.32 printed for that kubeconfig.
+    kubectl = write_script(tmp_path / 'kubectl', (
+        'if [ "$1 $2 $3 $4 $5 $6" = "config view --kubeconfig %s --output json" ]; then cat %s; else exit 3; fi\n')
+        % (kubeconfig, fixture_path('kubectl-1.32-config-view-ipv6-json-recorded.json')))
     token_list = fixture_path('kubeadm-1.34-token-list-json-reconstructed.txt')
     kubeadm = write_script(tmp_path / 'kubeadm', (
         'case "$2" in\n'
@@ -50,13 +54,13 @@ def cluster_files(tmp_path, openssl_ca):
         '  create) echo %s ;;\n'
         '  *) [ "$1" = version ] && echo v1.34.4 ;;\n'
         'esac\n') % (token_list, CREATED))
-    return dict(kubeconfig=str(kubeconfig), ca=openssl_ca['ecdsa-p256'], kubeadm=kubeadm)
+    return dict(kubeconfig=str(kubeconfig), ca=openssl_ca['ecdsa-p256'], kubeadm=kubeadm, kubectl=kubectl)
 
 
 def test_kubeadm_token_through_ansible(tmp_path, cluster_files):
     status, result = run_ansible(tmp_path, 'duoshou.kubeadm.kubeadm_token', dict(
-        kubeadm_path=cluster_files['kubeadm'], kubeconfig=cluster_files['kubeconfig'],
-        ca_cert_path=cluster_files['ca']['path'], min_remaining='1h', ttl='2h',
+        kubeadm_path=cluster_files['kubeadm'], kubectl_path=cluster_files['kubectl'],
+        kubeconfig=cluster_files['kubeconfig'], ca_cert_path=cluster_files['ca']['path'], min_remaining='1h', ttl='2h',
         # No listed token carries this group, whatever the clock says: the run must create one.
         # (An expiry-based miss would make the result depend on today's date.)
         groups=['system:bootstrappers:duoshou-test']))

@@ -1,0 +1,175 @@
+"""Preflight of one node (plugins/plugin_utils/validation/preflight.py)."""
+
+import pytest
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.preflight import (
+    cgroup_v1_pids_enabled,
+    listening_ports,
+    node_problems,
+)
+
+
+def facts(**overrides):
+    base = {
+        'distribution': 'Debian', 'distribution_major_version': '12', 'distribution_version': '12.7',
+        'distribution_release': 'bookworm', 'kernel': '6.1.0-26-amd64',
+        'processor_vcpus': 2, 'memtotal_mb': 3900, 'swaptotal_mb': 0,
+        'all_ipv4_addresses': ['192.168.0.10', '10.1.0.5', '172.17.0.1'], 'all_ipv6_addresses': [],
+        'interfaces': ['lo', 'ens-3', 'docker0'],
+        'ens_3': {'ipv4': {'address': '192.168.0.10', 'netmask': '255.255.255.0'},
+                  'ipv4_secondaries': [{'address': '10.1.0.5', 'netmask': '255.255.0.0'}]},
+        'docker0': {'ipv4': {'address': '172.17.0.1', 'netmask': '255.255.0.0'}},
+        'lo': {'ipv4': {'address': '127.0.0.1', 'netmask': '255.0.0.0'}},
+    }
+    base.update(overrides)
+    return base
+
+
+SUPPORTED_OS = {'Debian': ['12', '13'], 'Ubuntu': ['22.04', '24.04'], 'Rocky': ['8', '9'], 'CentOS': ['7'],
+                'openEuler': ['22.03', '24.03']}
+TCP_HEADER = '  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n'
+LISTEN_6443 = '   0: 00000000:192B 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1\n'
+ESTABLISHED_10250 = '   1: 0100007F:280A 0100007F:D431 01 00000000:00000000 00:00000000 00000000     0        0 2 1\n'
+LISTEN6_10250 = ('   0: 00000000000000000000000000000000:280A 00000000000000000000000000000000:0000 0A '
+                 '00000000:00000000 00:00000000 00000000     0        0 3 1\n')
+
+
+def node(**overrides):
+    data = {
+        'facts': facts(),
+        'is_control_plane': True,
+        'is_lb': True,
+        'settings': {
+            'cluster_node_ip': '192.168.0.10', 'cluster_control_plane_endpoint_address': '192.168.0.100',
+            'cluster_apiserver_bind_port': 6443, 'cluster_kubernetes_version': '1.34.4',
+            'cluster_fail_cgroup_v1': True, 'cluster_supported_os': SUPPORTED_OS,
+            'cluster_preflight_min_cpus_control_plane': 2, 'cluster_preflight_min_memory_mb_control_plane': 1700,
+            'cluster_preflight_min_cpus_worker': 1, 'cluster_preflight_min_memory_mb_worker': 512,
+            'cluster_preflight_max_clock_skew_seconds': 10, 'cluster_preflight_swap_managed': True,
+        },
+        'cgroup': {'v2_controllers': 'cpuset cpu io memory hugetlb pids rdma misc\n', 'v1_proc_cgroups': ''},
+        'listening': TCP_HEADER,
+        'kubelet_conf_exists': False,
+        'clock': {'before': 1000.0, 'node': 1001.0, 'after': 1002.0},
+    }
+    for key, value in overrides.items():
+        if key in data['settings'] or key.startswith('cluster_'):
+            data['settings'][key] = value
+        else:
+            data[key] = value
+    return data
+
+
+def check(data):
+    result = node_problems(data)
+    return result['problems'], result['warnings']
+
+
+def test_good_node_passes():
+    assert check(node()) == ([], [])
+
+
+def test_good_worker_with_one_cpu_passes():
+    assert check(node(is_control_plane=False, is_lb=False, facts=facts(processor_vcpus=1, memtotal_mb=900))) == ([], [])
+
+
+V1_PIDS_ON = '#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t2\t1\npids\t8\t2\t1\n'
+V1_PIDS_OFF = '#subsys_name\thierarchy\tnum_cgroups\tenabled\ncpu\t1\t2\t1\npids\t0\t1\t0\n'
+
+NODE_CASES = [
+    ('unsupported os', dict(facts=facts(distribution='Ubuntu', distribution_major_version='20',
+                                        distribution_version='20.04')),
+     ['Ubuntu 20.04', 'supported: ', 'Debian 12, 13']),
+    ('centos stream', dict(facts=facts(distribution='CentOS', distribution_major_version='9',
+                                       distribution_version='9', distribution_release='Stream')),
+     ['CentOS 9', 'not a supported']),
+    ('control plane with 1 cpu', dict(facts=facts(processor_vcpus=1)),
+     ['cluster_preflight_min_cpus_control_plane', '1 CPUs', 'at least 2']),
+    ('control plane with 1500 MiB', dict(facts=facts(memtotal_mb=1500)),
+     ['cluster_preflight_min_memory_mb_control_plane', '1500 MiB']),
+    ('cgroup v2 without pids', dict(cgroup={'v2_controllers': 'cpu memory io\n'}), ['cgroup v2', 'pids']),
+    ('cgroup v1 without pids', dict(cgroup={'v2_controllers': None, 'v1_proc_cgroups': V1_PIDS_OFF}),
+     ['cgroup v1', 'pids']),
+    ('cgroup v1 with 1.35', dict(cgroup={'v2_controllers': None, 'v1_proc_cgroups': V1_PIDS_ON},
+                                 cluster_kubernetes_version='1.35.0'),
+     ['cluster_fail_cgroup_v1', 'kubelet 1.35', 'cluster_fail_cgroup_v1: false']),
+    ('clock ahead', dict(clock={'before': 1000.0, 'node': 1031.0, 'after': 1002.0}),
+     ['cluster_preflight_max_clock_skew_seconds', '30 s ahead of']),
+    ('clock behind', dict(clock={'before': 1000.0, 'node': 980.0, 'after': 1001.0}), ['behind the controller']),
+    ('apiserver port busy', dict(listening=TCP_HEADER + LISTEN_6443), ['port 6443', 'kube-apiserver']),
+    ('kubelet port busy on tcp6', dict(is_control_plane=False, listening=TCP_HEADER + LISTEN6_10250),
+     ['port 10250', 'kubelet']),
+    ('node ip not on host', dict(cluster_node_ip='192.168.0.99'),
+     ['cluster_node_ip: 192.168.0.99 is not an address of this host', '192.168.0.10']),
+    ('node ip empty', dict(cluster_node_ip=''), ['cluster_node_ip: empty']),
+    ('vip outside interface network', dict(cluster_control_plane_endpoint_address='192.168.1.100'),
+     ['cluster_control_plane_endpoint_address', '192.168.0.0/24', 'ens-3']),
+    ('python 3.6 only', dict(python_probe='/usr/bin/python3 3.6\npython2.7 2.7\n',
+                             controller_ansible_version='2.19.4'),
+     ['ansible_python_interpreter', '/usr/bin/python3 3.6', '3.7+']),
+    ('no python at all', dict(python_probe='', controller_ansible_version='2.17.0'), ['found: none']),
+]
+
+
+@pytest.mark.parametrize('name,overrides,expected', NODE_CASES, ids=[case[0] for case in NODE_CASES])
+def test_node_checks(name, overrides, expected):
+    problems, _warnings = check(node(**overrides))
+    assert len(problems) == 1, problems
+    for text in expected:
+        assert text in problems[0], (text, problems)
+
+
+@pytest.mark.parametrize('name,overrides,expected', [
+    ('centos 7', dict(facts=facts(distribution='CentOS', distribution_major_version='7', distribution_version='7.9',
+                                  distribution_release='Core', kernel='3.10.0-1160.el7.x86_64')),
+     ['CentOS 7 is past end of life', 'kernel 3.10.0']),
+    ('cgroup v1 before 1.35', dict(cgroup={'v2_controllers': None, 'v1_proc_cgroups': V1_PIDS_ON}),
+     ['cgroup v1: Kubernetes keeps it in maintenance mode']),
+    ('cgroup v1 allowed on 1.35', dict(cgroup={'v2_controllers': None, 'v1_proc_cgroups': V1_PIDS_ON},
+                                       cluster_kubernetes_version='1.35.0', cluster_fail_cgroup_v1=False),
+     ['cgroup v1 allowed by cluster_fail_cgroup_v1: false']),
+    ('swap left on', dict(facts=facts(swaptotal_mb=2047), cluster_preflight_swap_managed=False), ['swap is on']),
+])
+def test_node_warnings_do_not_fail(name, overrides, expected):
+    problems, warnings = check(node(**overrides))
+    assert problems == []
+    assert len(warnings) == len(expected), warnings
+    for text, warning in zip(expected, warnings):
+        assert text in warning
+
+
+@pytest.mark.parametrize('name,overrides', [
+    ('openEuler', dict(facts=facts(distribution='openEuler', distribution_major_version='22',
+                                   distribution_version='22.03'))),
+    ('swap managed by os_prep', dict(facts=facts(swaptotal_mb=2047))),
+    ('ports busy on a cluster member', dict(listening=TCP_HEADER + LISTEN_6443, kubelet_conf_exists=True)),
+    ('apiserver port busy on a worker', dict(is_control_plane=False, listening=TCP_HEADER + LISTEN_6443)),
+    ('connection not listening', dict(listening=TCP_HEADER + ESTABLISHED_10250)),
+    ('slow round trip explains the difference', dict(clock={'before': 1000.0, 'node': 1025.0, 'after': 1030.0})),
+    ('garbled clock', dict(clock={'before': 1000.0, 'node': 'Sun Nov 22', 'after': 1001.0})),
+    ('vip on a secondary address network', dict(cluster_node_ip='10.1.0.5',
+                                                cluster_control_plane_endpoint_address='10.1.200.1')),
+    ('vip ignored on non-lb host', dict(is_lb=False, cluster_control_plane_endpoint_address='10.9.9.9')),
+    ('python 3.6 with ansible-core 2.16', dict(python_probe='/usr/bin/python3 3.6\n',
+                                               controller_ansible_version='2.16.14')),
+    ('newer python found', dict(python_probe='/usr/bin/python3 3.6\npython3.11 3.11\n',
+                                controller_ansible_version='2.19.4')),
+])
+def test_node_variants_pass(name, overrides):
+    assert check(node(**overrides)) == ([], [])
+
+
+def test_python_probe_alone_needs_no_facts():
+    result = node_problems({'python_probe': 'python3 3.6', 'controller_ansible_version': '2.18.1'})
+    assert len(result['problems']) == 1
+    assert result['warnings'] == []
+
+
+def test_listening_ports_parses_ipv4_and_ipv6():
+    text = TCP_HEADER + LISTEN_6443 + ESTABLISHED_10250 + TCP_HEADER + LISTEN6_10250 + 'garbage line\n'
+    assert listening_ports(text) == {6443, 10250}
+
+
+def test_cgroup_v1_pids_enabled():
+    assert cgroup_v1_pids_enabled(V1_PIDS_ON) is True
+    assert cgroup_v1_pids_enabled(V1_PIDS_OFF) is False
+    assert cgroup_v1_pids_enabled('') is False
