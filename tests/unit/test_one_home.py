@@ -69,8 +69,12 @@ def test_pinned_versions_are_written_only_in_the_pin_file(pins, name):
     homes = [path for path in files_containing(pins[name], 'roles', 'playbooks', 'tests/lab')
              if path != os.path.relpath(PINS_FILE, REPO_ROOT)
              and not path.startswith(('tests/lab/build/steps/', 'tests/lab/build/README'))]
-    offenders = [path for path in homes
-                 if re.search(r'(^|[^0-9.])v?%s([^0-9]|$)' % re.escape(pins[name]), open(os.path.join(REPO_ROOT, path)).read())]
+    pattern = re.compile(r'(^|[^0-9.])v?%s([^0-9]|$)' % re.escape(pins[name]))
+    offenders = []
+    for path in homes:
+        with open(os.path.join(REPO_ROOT, path)) as handle:
+            if pattern.search(handle.read()):
+                offenders.append(path)
     assert offenders == [], '%s (%s) restated in %s' % (name, literal, offenders)
 
 

@@ -25,10 +25,10 @@ from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.network
 )
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.settings import (
     per_host_setting_problems,
+    preflight_errors_problems,
     scalar_problems,
 )
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.versions import (
-    DEFAULT_SUPPORTED_MINORS,
     version_problems,
 )
 
@@ -107,9 +107,11 @@ def inventory_problems(data):
     _group_problems(inv)
     settings = _cluster_wide_settings(inv)
     problems.extend(per_host_setting_problems(inv))
-    supported = inv.settings.get('cluster_supported_kubernetes_minors') or DEFAULT_SUPPORTED_MINORS
+    # The supported minors and runtimes come from the role cluster (one home each), never from here.
+    supported = inv.settings.get('cluster_supported_kubernetes_minors') or []
     problems.extend(version_problems(settings.get('cluster_kubernetes_version'), list(supported)))
     problems.extend(scalar_problems(settings))
+    problems.extend(preflight_errors_problems(inv.settings))
     networks = network_problems(inv, settings)
     node_ips = node_ip_problems(inv, networks)
     endpoint_problems(inv, settings, networks, node_ips)

@@ -14,12 +14,10 @@ from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.base im
     unique,
 )
 
-SUPPORTED_RUNTIMES = ('docker', 'containerd')
-
 _REGISTRY_RE = re.compile(r'^[A-Za-z0-9.-]+(:[0-9]+)?$')
 
 
-def _image_repository_problems(where, value):
+def _image_repository_problems(where, value, settings):
     variable = where + 'cluster_image_repository'
     if not is_str(value) or not value.strip():
         return ['%s: empty%sset a registry prefix like registry.k8s.io or registry.aliyuncs.com/google_containers'
@@ -32,7 +30,7 @@ def _image_repository_problems(where, value):
     return []
 
 
-def _registry_mirror_problems(where, value):
+def _registry_mirror_problems(where, value, settings):
     variable = where + 'cluster_registry_mirrors'
     example = '{"docker.io": ["https://mirror.example"]}'
     if not isinstance(value, dict):
@@ -55,7 +53,7 @@ def _registry_mirror_problems(where, value):
     return problems
 
 
-def _insecure_registry_problems(where, value):
+def _insecure_registry_problems(where, value, settings):
     variable = where + 'cluster_insecure_registries'
     if not isinstance(value, list):
         return ['%s: must be a list of host[:port], got %s%swrite it like ["192.168.1.5:5000"]'
@@ -65,11 +63,13 @@ def _insecure_registry_problems(where, value):
             for entry in value if not is_str(entry) or not _REGISTRY_RE.match(entry)]
 
 
-def _runtime_problems(where, value):
-    if value in SUPPORTED_RUNTIMES:
+def _runtime_problems(where, value, settings):
+    # The names of the runtime table (role cluster's cluster_runtimes).
+    supported = list(settings.get('cluster_supported_runtimes') or [])
+    if value in supported:
         return []
     return ['%scluster_container_runtime: %r is not a supported runtime%suse one of %s'
-            % (where, value, DASH, ', '.join(SUPPORTED_RUNTIMES))]
+            % (where, value, DASH, ', '.join(supported))]
 
 
 # The settings a host may override (PER_HOST_KEYS of the inventory), each with its check.
@@ -87,9 +87,9 @@ def per_host_setting_problems(inv):
     for key, check in PER_HOST_CHECKS:
         for host in inv.members:
             if inv.overrides(host, key):
-                problems.extend(check(inv.where(host), inv.host_value(host, key)))
+                problems.extend(check(inv.where(host), inv.host_value(host, key), inv.settings))
         if not inv.members or not all(inv.overrides(host, key) for host in inv.members):
-            problems.extend(check('', inv.settings.get(key)))
+            problems.extend(check('', inv.settings.get(key), inv.settings))
     return unique(problems)
 
 
@@ -106,4 +106,22 @@ def scalar_problems(settings):
     if not is_bool(settings.get('cluster_fail_cgroup_v1', True)):
         problems.append('cluster_fail_cgroup_v1: %r is not a boolean%swrite true or false'
                         % (settings.get('cluster_fail_cgroup_v1'), DASH))
+    return problems
+
+
+# The public join and init settings whose "all" kubeadm would accept and silently skip every check.
+PREFLIGHT_ERRORS_KEYS = ('kubeadm_master_ignore_preflight_errors', 'kubeadm_worker_ignore_preflight_errors')
+
+
+def preflight_errors_problems(settings):
+    """kubeadm's --ignore-preflight-errors lists: named checks only, never "all"."""
+    problems = []
+    for key in PREFLIGHT_ERRORS_KEYS:
+        value = settings.get(key, [])
+        if not isinstance(value, list) or not all(is_str(item) for item in value):
+            problems.append('%s: must be a list of kubeadm preflight check names, got %s%swrite it like '
+                            '[SystemVerification]' % (key, type_name(value), DASH))
+        elif 'all' in [item.lower() for item in value]:
+            problems.append('%s: "all" hides real problems (swap, ports, cgroups)%slist only the named checks '
+                            'that cannot pass, e.g. [SystemVerification]' % (key, DASH))
     return problems

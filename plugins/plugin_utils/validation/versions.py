@@ -6,9 +6,6 @@ import re
 
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.base import DASH, is_str
 
-# Used when the caller does not pass cluster_supported_kubernetes_minors (role cluster's vars).
-DEFAULT_SUPPORTED_MINORS = tuple('1.%d' % minor for minor in range(28, 36))
-
 _VERSION_RE = re.compile(r'^(\d+)\.(\d+)\.(\d+)$')
 
 

@@ -15,7 +15,9 @@ GOOD = {
                  'cluster_service_subnet': '10.96.0.0/12', 'cluster_dns_domain': 'cluster.local',
                  'cluster_control_plane_endpoint_address': '', 'cluster_control_plane_endpoint_port': 6443,
                  'cluster_apiserver_bind_port': 6443, 'cluster_insecure_registries': [],
-                 'cluster_registry_mirrors': {}, 'cluster_fail_cgroup_v1': True},
+                 'cluster_registry_mirrors': {}, 'cluster_fail_cgroup_v1': True,
+                 'cluster_supported_kubernetes_minors': ['1.34'],
+                 'cluster_supported_runtimes': ['docker', 'containerd']},
     'groups': {'all': ['k8s-master'], 'kube_control_plane': ['k8s-master']},
     'hosts': {'k8s-master': {'cluster_node_ip': '192.168.1.11'}},
 }

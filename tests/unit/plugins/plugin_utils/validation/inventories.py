@@ -24,6 +24,9 @@ DEFAULTS = {
     'cluster_node_subnet': '',
     'calico_ipv4pool_cidr': '',
     'cluster_supported_kubernetes_minors': ['1.28', '1.29', '1.30', '1.31', '1.32', '1.33', '1.34', '1.35'],
+    'cluster_supported_runtimes': ['docker', 'containerd'],
+    'kubeadm_master_ignore_preflight_errors': [],
+    'kubeadm_worker_ignore_preflight_errors': [],
 }
 
 
