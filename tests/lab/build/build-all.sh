@@ -243,4 +243,5 @@ fi
 print_summary
 }
 
-main "$@"
+# exit on the same line: bash reads a script as it runs, so nothing after it may be read from an edited file.
+main "$@"; exit $?
