@@ -176,6 +176,26 @@ def _port_problems(data, problems):
                             'listens there (ss -ltnp)' % (number, owner, DASH))
 
 
+def _version_guard_problems(data, problems):
+    """A joined node keeps its kubelet's release: site.yml installs, it does not upgrade."""
+    if not data.get('kubelet_conf_exists'):
+        return
+    settings = data.get('settings') or {}
+    wanted = to_text(settings.get('cluster_kubernetes_version', ''))
+    running = to_text(data.get('kubelet_version') or '')
+    match = re.search(r'v?(\d+\.\d+\.\d+)', running)
+    if match is None:
+        problems.append('this node has joined a cluster (/etc/kubernetes/kubelet.conf) but `kubelet --version` gave '
+                        '%r%scheck the kubelet package on the node before running site.yml again' % (running, DASH))
+        return
+    if match.group(1) != wanted:
+        problems.append('cluster_kubernetes_version: %s, but this node has joined a cluster and runs kubelet %s%s'
+                        'site.yml does not upgrade a running cluster (new kubelets before the control plane break '
+                        "Kubernetes' version-skew policy): set cluster_kubernetes_version to %s, or upgrade the "
+                        'cluster first as docs/operations.md describes'
+                        % (wanted, match.group(1), DASH, match.group(1)))
+
+
 def _addresses(facts):
     return set(to_text(a) for a in (facts.get('all_ipv4_addresses') or []) + (facts.get('all_ipv6_addresses') or []))
 
@@ -230,7 +250,8 @@ def node_problems(data):
     ``facts`` (ansible_facts); ``settings`` (cluster_* values of the host);
     ``is_control_plane``, ``is_lb``; ``cgroup`` ({v2_controllers: text or None,
     v1_proc_cgroups: text}); ``listening`` (/proc/net/tcp + tcp6 text);
-    ``kubelet_conf_exists``; ``clock`` ({before, node, after} epoch seconds).
+    ``kubelet_conf_exists``, ``kubelet_version`` (``kubelet --version`` of a joined node); ``clock``
+    ({before, node, after} epoch seconds).
     """
     problems = []
     warnings = []
@@ -248,4 +269,5 @@ def node_problems(data):
         _cgroup_problems(data, version, problems, warnings)
     _clock_problems(data, problems)
     _port_problems(data, problems)
+    _version_guard_problems(data, problems)
     return {'problems': problems, 'warnings': warnings}

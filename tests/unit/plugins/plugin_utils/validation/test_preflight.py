@@ -107,6 +107,15 @@ NODE_CASES = [
                              controller_ansible_version='2.19.4'),
      ['ansible_python_interpreter', '/usr/bin/python3 3.6', '3.7+']),
     ('no python at all', dict(python_probe='', controller_ansible_version='2.17.0'), ['found: none']),
+    ('version bump on a joined node', dict(kubelet_conf_exists=True, kubelet_version='Kubernetes v1.34.4',
+                                           cluster_kubernetes_version='1.35.0'),
+     ['cluster_kubernetes_version: 1.35.0', 'runs kubelet 1.34.4', 'set cluster_kubernetes_version to 1.34.4',
+      'docs/operations.md']),
+    ('downgrade on a joined node', dict(kubelet_conf_exists=True, kubelet_version='Kubernetes v1.34.4',
+                                        cluster_kubernetes_version='1.34.1'),
+     ['runs kubelet 1.34.4', 'does not upgrade a running cluster']),
+    ('joined node without a kubelet', dict(kubelet_conf_exists=True, kubelet_version=''),
+     ['kubelet.conf', 'kubelet --version']),
 ]
 
 
@@ -141,7 +150,9 @@ def test_node_warnings_do_not_fail(name, overrides, expected):
     ('openEuler', dict(facts=facts(distribution='openEuler', distribution_major_version='22',
                                    distribution_version='22.03'))),
     ('swap managed by os_prep', dict(facts=facts(swaptotal_mb=2047))),
-    ('ports busy on a cluster member', dict(listening=TCP_HEADER + LISTEN_6443, kubelet_conf_exists=True)),
+    ('ports busy on a cluster member', dict(listening=TCP_HEADER + LISTEN_6443, kubelet_conf_exists=True,
+                                            kubelet_version='Kubernetes v1.34.4')),
+    ('rerun on a joined node at its release', dict(kubelet_conf_exists=True, kubelet_version='Kubernetes v1.34.4')),
     ('apiserver port busy on a worker', dict(is_control_plane=False, listening=TCP_HEADER + LISTEN_6443)),
     ('connection not listening', dict(listening=TCP_HEADER + ESTABLISHED_10250)),
     ('slow round trip explains the difference', dict(clock={'before': 1000.0, 'node': 1025.0, 'after': 1030.0})),
