@@ -176,6 +176,66 @@ def _port_problems(data, problems):
                             'listens there (ss -ltnp)' % (number, owner, DASH))
 
 
+ADMIN_CONF = '/etc/kubernetes/admin.conf'
+KUBELET_CONF = '/etc/kubernetes/kubelet.conf'
+CA_CERT = '/etc/kubernetes/pki/ca.crt'
+APISERVER_MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml'
+ETCD_MANIFEST = '/etc/kubernetes/manifests/etcd.yaml'
+ETCD_MEMBER = '/var/lib/etcd/member'
+_CONTROL_PLANE_TRACES = (CA_CERT, APISERVER_MANIFEST, ETCD_MANIFEST, ETCD_MEMBER)
+
+
+def node_state(data):
+    """How far kubeadm got on this node, from the files it writes (``kubeadm_files``: path -> exists).
+
+    ``fresh``, ``joined``, ``partial-init`` (first control plane, stopped before admin.conf),
+    ``partial-control-plane-join``, ``partial-worker-join``, or None when the files were not probed.
+    A first control plane with admin.conf is ``joined``: the role completes the later init phases.
+    """
+    files = data.get('kubeadm_files')
+    if not files:
+        return None
+    found = [path for path in _CONTROL_PLANE_TRACES if files.get(path)]
+    if data.get('is_first_control_plane'):
+        if files.get(ADMIN_CONF):
+            return 'joined'
+        return 'partial-init' if found else 'fresh'
+    if data.get('is_control_plane'):
+        if files.get(KUBELET_CONF):
+            complete = files.get(APISERVER_MANIFEST) and files.get(ETCD_MANIFEST)
+            return 'joined' if complete else 'partial-control-plane-join'
+        return 'partial-control-plane-join' if found else 'fresh'
+    if files.get(KUBELET_CONF):
+        return 'joined'
+    return 'partial-worker-join' if files.get(CA_CERT) else 'fresh'
+
+
+def _node_state_problems(data, problems, warnings):
+    state = node_state(data)
+    files = data.get('kubeadm_files') or {}
+    found = ', '.join(path for path in (ADMIN_CONF, KUBELET_CONF) + _CONTROL_PLANE_TRACES if files.get(path))
+    host = to_text(data.get('inventory_hostname') or 'this host')
+    reset = 'kubeadm reset --force --cri-socket %s' % to_text(data.get('cri_socket') or '<the node\'s CRI socket>')
+    first = to_text(data.get('first_control_plane') or '<first control plane>')
+    if state == 'partial-init':
+        problems.append('a kubeadm init stopped before it wrote %s (found: %s); it cannot be resumed from there%s'
+                        'on %s run `%s` (or playbooks/reset.yml -e kubeadm_reset_confirm=true --limit %s), then '
+                        'site.yml again. If %s holds a cluster you still need, restore admin.conf instead '
+                        '(kubeadm init phase kubeconfig admin)' % (ADMIN_CONF, found, DASH, host, reset, host,
+                                                                   ETCD_MEMBER))
+    elif state == 'partial-control-plane-join':
+        problems.append('a kubeadm join as control plane stopped half-way (found: %s); its etcd member may already '
+                        'count in the quorum, so it is not retried blindly%son %s list the etcd members (kubectl -n '
+                        'kube-system exec etcd-%s -- etcdctl --cacert /etc/kubernetes/pki/etcd/ca.crt --cert '
+                        '/etc/kubernetes/pki/etcd/server.crt --key /etc/kubernetes/pki/etcd/server.key member list), '
+                        'remove the member named %s (member remove <ID>) and its Node (kubectl delete node %s), '
+                        'then on %s run `%s`, then site.yml again'
+                        % (found or 'none', DASH, first, first, host, host, host, reset))
+    elif state == 'partial-worker-join':
+        warnings.append('a kubeadm join stopped half-way on this worker (found: %s without %s): the join runs '
+                        '`%s` first and joins again' % (found, KUBELET_CONF, reset))
+
+
 def _version_guard_problems(data, problems):
     """A joined node keeps its kubelet's release: site.yml installs, it does not upgrade."""
     if not data.get('kubelet_conf_exists'):
@@ -250,7 +310,9 @@ def node_problems(data):
     ``facts`` (ansible_facts); ``settings`` (cluster_* values of the host);
     ``is_control_plane``, ``is_lb``; ``cgroup`` ({v2_controllers: text or None,
     v1_proc_cgroups: text}); ``listening`` (/proc/net/tcp + tcp6 text);
-    ``kubelet_conf_exists``, ``kubelet_version`` (``kubelet --version`` of a joined node); ``clock``
+    ``kubelet_conf_exists``, ``kubelet_version`` (``kubelet --version`` of a joined node);
+    ``kubeadm_files`` (path -> exists, see ``node_state``) with ``is_first_control_plane``,
+    ``first_control_plane``, ``inventory_hostname`` and ``cri_socket`` for the recovery steps; ``clock``
     ({before, node, after} epoch seconds).
     """
     problems = []
@@ -270,4 +332,5 @@ def node_problems(data):
     _clock_problems(data, problems)
     _port_problems(data, problems)
     _version_guard_problems(data, problems)
+    _node_state_problems(data, problems, warnings)
     return {'problems': problems, 'warnings': warnings}

@@ -5,6 +5,7 @@ from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.preflig
     cgroup_v1_pids_enabled,
     listening_ports,
     node_problems,
+    node_state,
 )
 
 
@@ -184,3 +185,75 @@ def test_cgroup_v1_pids_enabled():
     assert cgroup_v1_pids_enabled(V1_PIDS_ON) is True
     assert cgroup_v1_pids_enabled(V1_PIDS_OFF) is False
     assert cgroup_v1_pids_enabled('') is False
+
+
+def kubeadm_files(*present):
+    paths = ['/etc/kubernetes/admin.conf', '/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt',
+             '/etc/kubernetes/manifests/kube-apiserver.yaml', '/etc/kubernetes/manifests/etcd.yaml',
+             '/var/lib/etcd/member']
+    for path in present:
+        assert path in paths, path
+    return {path: path in present for path in paths}
+
+
+FULL_CONTROL_PLANE = ('/etc/kubernetes/admin.conf', '/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt',
+                      '/etc/kubernetes/manifests/kube-apiserver.yaml', '/etc/kubernetes/manifests/etcd.yaml',
+                      '/var/lib/etcd/member')
+
+
+@pytest.mark.parametrize('role,present,state', [
+    ('first', (), 'fresh'),
+    ('first', FULL_CONTROL_PLANE, 'joined'),
+    # admin.conf written: the role re-runs the init phases that come after it.
+    ('first', ('/etc/kubernetes/admin.conf', '/etc/kubernetes/pki/ca.crt'), 'joined'),
+    ('first', ('/etc/kubernetes/pki/ca.crt',), 'partial-init'),
+    ('first', ('/var/lib/etcd/member',), 'partial-init'),
+    ('other', (), 'fresh'),
+    ('other', FULL_CONTROL_PLANE[1:], 'joined'),
+    ('other', ('/etc/kubernetes/pki/ca.crt', '/etc/kubernetes/manifests/etcd.yaml'), 'partial-control-plane-join'),
+    ('other', ('/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt'), 'partial-control-plane-join'),
+    ('worker', (), 'fresh'),
+    ('worker', ('/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt'), 'joined'),
+    ('worker', ('/etc/kubernetes/pki/ca.crt',), 'partial-worker-join'),
+])
+def test_node_state(role, present, state):
+    data = dict(kubeadm_files=kubeadm_files(*present), is_first_control_plane=role == 'first',
+                is_control_plane=role in ('first', 'other'))
+    assert node_state(data) == state
+
+
+def test_node_state_unknown_without_probe():
+    assert node_state({}) is None
+
+
+def joined_node(role, *present):
+    return node(kubeadm_files=kubeadm_files(*present), is_first_control_plane=role == 'first',
+                is_control_plane=role in ('first', 'other'), first_control_plane='cp1', inventory_hostname='cp2',
+                cri_socket='unix:///var/run/cri-dockerd.sock',
+                kubelet_conf_exists='/etc/kubernetes/kubelet.conf' in present,
+                kubelet_version='Kubernetes v1.34.4', listening=TCP_HEADER)
+
+
+def test_partial_init_is_refused_with_the_reset_command():
+    problems, _warnings = check(joined_node('first', '/etc/kubernetes/pki/ca.crt', '/var/lib/etcd/member'))
+    assert len(problems) == 1, problems
+    assert 'kubeadm init stopped before it wrote /etc/kubernetes/admin.conf' in problems[0]
+    assert 'kubeadm reset --force --cri-socket unix:///var/run/cri-dockerd.sock' in problems[0]
+
+
+def test_partial_control_plane_join_names_the_etcd_member_to_remove():
+    problems, _warnings = check(joined_node('other', '/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt'))
+    assert len(problems) == 1, problems
+    for text in ('etcd-cp1', 'member remove', 'kubectl delete node cp2', 'kubeadm reset --force'):
+        assert text in problems[0], text
+
+
+def test_partial_worker_join_is_only_a_warning():
+    problems, warnings = check(joined_node('worker', '/etc/kubernetes/pki/ca.crt'))
+    assert problems == []
+    assert len(warnings) == 1 and 'joins again' in warnings[0]
+
+
+def test_joined_nodes_pass():
+    assert check(joined_node('first', *FULL_CONTROL_PLANE)) == ([], [])
+    assert check(joined_node('other', *FULL_CONTROL_PLANE[1:])) == ([], [])
