@@ -29,15 +29,16 @@ lab-artifacts:
 lab-mirrors:
 	$(LAB_DIR)/mirrors.sh up
 
-# Recipe lines rather than prerequisites: the steps must run in this order even under make -j.
-lab:
+# Recipe lines rather than prerequisites: the steps must run in this order even under make -j
+# (setup, the venv converge.sh runs ansible-playbook from, comes first either way).
+lab: setup
 	$(LAB_DIR)/engine.sh
 	$(LAB_DIR)/build/build-all.sh
 	$(MAKE) --no-print-directory lab-images
 	VENV=$(VENV) $(LAB_DIR)/nodes.sh up single --os $(LAB_OS)
 	VENV=$(VENV) $(LAB_DIR)/converge.sh single $(LAB_CONVERGE_OPTS)
 
-lab-ha:
+lab-ha: setup
 	$(LAB_DIR)/engine.sh
 	$(LAB_DIR)/build/build-all.sh
 	$(MAKE) --no-print-directory lab-images

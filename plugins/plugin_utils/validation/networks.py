@@ -17,6 +17,14 @@ from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.base im
 DOCKER_BRIDGE = ipaddress.ip_network('172.17.0.0/16')
 
 
+def _parses(value):
+    try:
+        ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_cidr(variable, value, problems, example):
     """Parse a CIDR; on failure append a problem and return None."""
     if not is_str(value) or not value.strip():
@@ -29,6 +37,12 @@ def parse_cidr(variable, value, problems, example):
         return None
     if '/' not in value:
         problems.append('%s: %r has no prefix length%swrite it like %s' % (variable, value, DASH, example))
+        return None
+    if not value.rsplit('/', 1)[1].isdigit():
+        # Python reads /255.255.0.0 as a netmask; kubeadm's Go parser (net.ParseCIDR) refuses it.
+        loose = ipaddress.ip_network(value, strict=False) if _parses(value) else None
+        problems.append('%s: %r gives a netmask, not a prefix length%swrite it like %s'
+                        % (variable, value, DASH, loose or example))
         return None
     try:
         return ipaddress.ip_network(value)

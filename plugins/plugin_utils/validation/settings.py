@@ -9,6 +9,7 @@ from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.base im
     is_bool,
     is_dns_subdomain,
     is_str,
+    to_bool,
     to_port,
     type_name,
     unique,
@@ -96,6 +97,10 @@ def per_host_setting_problems(inv):
 def scalar_problems(settings):
     """Ports, the DNS domain and cluster_fail_cgroup_v1 of the cluster-wide ``settings``."""
     problems = []
+    if to_bool(settings.get('cluster_inventory_sample', False)):
+        problems.append('cluster_inventory_sample: true: this is the sample inventory, with example addresses and '
+                        'a placeholder VRRP password%scopy it, put in your hosts, addresses and password, then '
+                        'delete the cluster_inventory_sample line' % DASH)
     for key in ('cluster_control_plane_endpoint_port', 'cluster_apiserver_bind_port'):
         if to_port(settings.get(key)) is None:
             problems.append('%s: %r is not a TCP port%suse a number from 1 to 65535' % (key, settings.get(key), DASH))
