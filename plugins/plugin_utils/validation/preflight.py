@@ -303,7 +303,7 @@ def _swap_warnings(data, facts, warnings):
 
 
 def node_problems(data):
-    """Problems and warnings of one node: ``{"problems": [...], "warnings": [...]}``.
+    """Problems, warnings and kubeadm state of one node: ``{"problems": [...], "warnings": [...], "state": ...}``.
 
     Sections missing from ``data`` are skipped, so the Python probe can run
     before facts exist. Keys: ``python_probe`` + ``controller_ansible_version``;
@@ -333,4 +333,4 @@ def node_problems(data):
     _port_problems(data, problems)
     _version_guard_problems(data, problems)
     _node_state_problems(data, problems, warnings)
-    return {'problems': problems, 'warnings': warnings}
+    return {'problems': problems, 'warnings': warnings, 'state': node_state(data)}

@@ -42,8 +42,9 @@ def test_cluster_problems_reports_a_bad_one():
 
 def test_cluster_preflight_problems_returns_problems_and_warnings():
     result = plugin.cluster_preflight_problems({'python_probe': 'python3 3.6', 'controller_ansible_version': '2.19.0'})
-    assert sorted(result) == ['problems', 'warnings']
+    assert sorted(result) == ['problems', 'state', 'warnings']
     assert len(result['problems']) == 1
+    assert result['state'] is None
 
 
 @pytest.mark.parametrize('func', [plugin.cluster_problems, plugin.cluster_preflight_problems])
