@@ -256,6 +256,38 @@ def _version_guard_problems(data, problems):
                         % (wanted, match.group(1), DASH, match.group(1)))
 
 
+# ClusterConfiguration fields kubeadm init fixed, and the setting each comes from.
+_FIXED_AT_INIT = (
+    (('networking', 'podSubnet'), 'cluster_pod_subnet'),
+    (('networking', 'serviceSubnet'), 'cluster_service_subnet'),
+    (('networking', 'dnsDomain'), 'cluster_dns_domain'),
+    (('controlPlaneEndpoint',), 'cluster_control_plane_endpoint'),
+)
+
+
+def _in_place_problems(data, problems):
+    """Settings a rerun cannot apply to a running cluster: refused, with what to do instead."""
+    settings = data.get('settings') or {}
+    wanted_socket = to_text(data.get('cri_socket') or '')
+    running_socket = to_text(data.get('node_cri_socket') or '')
+    if running_socket and wanted_socket and running_socket != wanted_socket:
+        problems.append('cluster_container_runtime: this node has joined the cluster with the CRI socket %s, the '
+                        'inventory asks for %s%sa joined node cannot change its runtime in place: drain it, run '
+                        'playbooks/reset.yml -e kubeadm_reset_confirm=true --limit <node>, then site.yml again; or '
+                        'set cluster_container_runtime back' % (running_socket, wanted_socket, DASH))
+    live = data.get('live_cluster_configuration') or {}
+    for path, key in _FIXED_AT_INIT:
+        value = live
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        if value is None or not settings.get(key):
+            continue
+        if to_text(value) != to_text(settings.get(key)):
+            problems.append('%s: %s, but the running cluster was created with %s %s%skubeadm cannot change it '
+                            'in place (every node, certificate and the CNI depend on it): set %s back to %s, or '
+                            'build a new cluster' % (key, settings.get(key), '.'.join(path), value, DASH, key, value))
+
+
 def _addresses(facts):
     return set(to_text(a) for a in (facts.get('all_ipv4_addresses') or []) + (facts.get('all_ipv6_addresses') or []))
 
@@ -312,7 +344,9 @@ def node_problems(data):
     v1_proc_cgroups: text}); ``listening`` (/proc/net/tcp + tcp6 text);
     ``kubelet_conf_exists``, ``kubelet_version`` (``kubelet --version`` of a joined node);
     ``kubeadm_files`` (path -> exists, see ``node_state``) with ``is_first_control_plane``,
-    ``first_control_plane``, ``inventory_hostname`` and ``cri_socket`` for the recovery steps; ``clock``
+    ``first_control_plane``, ``inventory_hostname`` and ``cri_socket`` for the recovery steps;
+    ``node_cri_socket`` (the socket a joined node's kubelet uses) and ``live_cluster_configuration`` (the
+    running cluster's ClusterConfiguration, read on the first control plane) for what cannot change; ``clock``
     ({before, node, after} epoch seconds).
     """
     problems = []
@@ -332,5 +366,6 @@ def node_problems(data):
     _clock_problems(data, problems)
     _port_problems(data, problems)
     _version_guard_problems(data, problems)
+    _in_place_problems(data, problems)
     _node_state_problems(data, problems, warnings)
     return {'problems': problems, 'warnings': warnings, 'state': node_state(data)}

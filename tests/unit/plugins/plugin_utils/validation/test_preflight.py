@@ -257,3 +257,43 @@ def test_partial_worker_join_is_only_a_warning():
 def test_joined_nodes_pass():
     assert check(joined_node('first', *FULL_CONTROL_PLANE)) == ([], [])
     assert check(joined_node('other', *FULL_CONTROL_PLANE[1:])) == ([], [])
+
+
+LIVE = {'networking': {'podSubnet': '10.244.0.0/16', 'serviceSubnet': '10.96.0.0/12', 'dnsDomain': 'cluster.local'},
+        'controlPlaneEndpoint': '192.168.0.100:16443'}
+SAME_AS_LIVE = dict(cluster_pod_subnet='10.244.0.0/16', cluster_service_subnet='10.96.0.0/12',
+                    cluster_dns_domain='cluster.local', cluster_control_plane_endpoint='192.168.0.100:16443')
+
+
+def test_settings_that_match_the_running_cluster_pass():
+    assert check(joined_node('first', *FULL_CONTROL_PLANE) | {'live_cluster_configuration': LIVE}
+                 | {'settings': node()['settings'] | SAME_AS_LIVE}) == ([], [])
+
+
+@pytest.mark.parametrize('key,value,live', [
+    ('cluster_pod_subnet', '10.100.0.0/16', 'networking.podSubnet 10.244.0.0/16'),
+    ('cluster_service_subnet', '10.97.0.0/16', 'networking.serviceSubnet 10.96.0.0/12'),
+    ('cluster_dns_domain', 'k8s.local', 'networking.dnsDomain cluster.local'),
+    ('cluster_control_plane_endpoint', '192.168.0.200:16443', 'controlPlaneEndpoint 192.168.0.100:16443'),
+])
+def test_settings_fixed_at_init_are_refused(key, value, live):
+    data = joined_node('first', *FULL_CONTROL_PLANE) | {'live_cluster_configuration': LIVE}
+    data['settings'] = node()['settings'] | SAME_AS_LIVE | {key: value}
+    problems, _warnings = check(data)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith('%s: %s, but the running cluster was created with %s' % (key, value, live))
+
+
+def test_an_implicit_endpoint_is_not_compared():
+    data = joined_node('first', *FULL_CONTROL_PLANE) | {'live_cluster_configuration': LIVE}
+    data['settings'] = node()['settings'] | SAME_AS_LIVE | {'cluster_control_plane_endpoint': ''}
+    assert check(data) == ([], [])
+
+
+def test_a_joined_node_keeps_its_runtime():
+    data = joined_node('worker', '/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt')
+    data['node_cri_socket'] = 'unix:///run/containerd/containerd.sock'
+    problems, _warnings = check(data)
+    assert len(problems) == 1 and problems[0].startswith(
+        'cluster_container_runtime: this node has joined the cluster with the CRI socket '
+        'unix:///run/containerd/containerd.sock, the inventory asks for unix:///var/run/cri-dockerd.sock')
