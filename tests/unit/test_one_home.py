@@ -66,7 +66,7 @@ def test_pinned_versions_are_written_only_in_the_pin_file(pins, name):
     literal = '"%s"' % pins[name]
     # The lab's build steps may name the version a workaround is for; what they build comes from
     # build-all.sh, which reads the pins.
-    homes = [path for path in files_containing(pins[name], 'roles', 'playbooks', 'tests/lab')
+    homes = [path for path in files_containing(pins[name], 'roles', 'playbooks', 'molecule', 'tests/lab', 'tests/e2e')
              if path != os.path.relpath(PINS_FILE, REPO_ROOT)
              and not path.startswith(('tests/lab/build/steps/', 'tests/lab/build/README'))]
     pattern = re.compile(r'(^|[^0-9.])v?%s([^0-9]|$)' % re.escape(pins[name]))
