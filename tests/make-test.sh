@@ -15,7 +15,7 @@ LAB_STAGES=(lab-artifacts test-roles cluster:debian12:docker cluster:debian13:co
 # CI stops a run at 90 min: a lab stage that would not finish inside the budget is not
 # started. Minutes, generous: measured on 2 cores (docs/testing.md).
 BUDGET_MINUTES=${DUOSHOU_TEST_BUDGET_MINUTES:-80}
-declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-roles]=20 [cluster]=18)
+declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-roles]=20 [cluster]=25)
 if [ "${1:-}" = --fast ]; then
   STAGES=("${FAST_STAGES[@]}")
 else
