@@ -2,7 +2,7 @@
 # Checks the Vagrant scenarios as far as a machine without VMs allows:
 #   1. `molecule list` over every scenario, `molecule syntax` of vagrant-single and vagrant-ha;
 #   2. playbooks/validate.yml against the inventory molecule writes for each, with each
-#      mirrors preset (inventory/sample/presets/*.yml);
+#      mirrors preset (inventory/presets/*.yml);
 #   3. the Vagrantfile the driver's create step would write, for libvirt and VirtualBox,
 #      through `vagrant validate` (provider settings included).
 # Boots nothing. Needs the tools of `make setup`; installs Debian's vagrant and
@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH=${ANSIBLE_COLLECTIONS_PATH:-$ROOT/.cache/collect
 export ANSIBLE_CONFIG=${ANSIBLE_CONFIG:-$ROOT/ansible.cfg}
 SCENARIOS=(vagrant-single vagrant-ha)
 PROVIDERS=(libvirt virtualbox)
-PRESETS=(inventory/sample/presets/*.yml)
+PRESETS=(inventory/presets/*.yml)
 
 die() { echo "vagrant-check: FAILED: $*" >&2; exit 1; }
 step() { echo "vagrant-check: $*"; }
