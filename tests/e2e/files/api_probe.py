@@ -2,7 +2,7 @@
 """Probe the Kubernetes API as its clients use it, until a stop file appears or time runs out.
 
 Every INTERVAL seconds, each on a new TLS connection as kubectl makes them:
-  readyz  GET /readyz
+  readyz  GET /readyz?verbose (a failure names the checks that failed)
   write   create a ConfigMap, read it back, delete it (what a controller or kubectl apply does)
 One line per probe on stdout: "<epoch seconds> <readyz|write> ok|fail [<what failed>]".
 The server, CA and client certificate come from the kubeconfig (kubectl config view --raw).
@@ -46,8 +46,7 @@ def request(server, context, method, path, body=None, timeout=2.0):
         headers = {'Content-Type': 'application/json'} if body is not None else {}
         connection.request(method, path, body=json.dumps(body) if body is not None else None, headers=headers)
         response = connection.getresponse()
-        response.read()
-        return response.status
+        return response.status, response.read().decode('utf-8', 'replace')
     finally:
         connection.close()
 
@@ -60,7 +59,7 @@ def probe_write(server, context, number):
              ('get', 'GET', base + '/' + name, None, (200,)),
              ('delete', 'DELETE', base + '/' + name, None, (200, 202)))
     for step, method, path, body, wanted in steps:
-        status = request(server, context, method, path, body)
+        status, _ = request(server, context, method, path, body)
         if status not in wanted:
             return 'fail %s %s' % (step, status)
     return 'ok'
@@ -83,8 +82,10 @@ def main():
             for kind in ('readyz', 'write'):
                 try:
                     if kind == 'readyz':
-                        status = request(server, context, 'GET', '/readyz')
-                        result = 'ok' if status == 200 else 'fail status %s' % status
+                        status, text = request(server, context, 'GET', '/readyz?verbose')
+                        # The checks that failed ("[-]etcd failed: reason withheld") say why.
+                        failing = [line.split()[0][3:] for line in text.splitlines() if line.startswith('[-]')]
+                        result = 'ok' if status == 200 else 'fail status %s %s' % (status, ','.join(failing))
                     else:
                         result = probe_write(server, context, number)
                 except (OSError, http.client.HTTPException) as exc:
