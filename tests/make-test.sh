@@ -12,7 +12,7 @@ FAST_STAGES=(lint unit validation integration collection-build sanity vagrant-ch
 # artifacts (cached by version), the role scenarios, then the cluster scenarios as
 # <topology>:<node OS>:<runtime>: HA (three control planes behind the VIP) and a single control
 # plane, covering both topologies, both OSes and both runtimes.
-LAB_STAGES=(lab-artifacts test-roles ha:debian12:docker cluster:debian13:containerd)
+LAB_STAGES=(lab-artifacts test-roles cluster:debian12:docker cluster:debian13:containerd)
 # CI stops a run at 90 min: a lab stage that would not finish inside the budget is not
 # started. Minutes, generous: measured on 2 cores (docs/testing.md).
 BUDGET_MINUTES=${DUOSHOU_TEST_BUDGET_MINUTES:-80}
