@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Probe the Kubernetes API as its clients use it, until a stop file appears or time runs out.
 
 Every INTERVAL seconds, each on a new TLS connection as kubectl makes them:
@@ -7,7 +6,7 @@ Every INTERVAL seconds, each on a new TLS connection as kubectl makes them:
 One line per probe on stdout: "<epoch seconds> <readyz|write> ok|fail [<what failed>]".
 The server, CA and client certificate come from the kubeconfig (kubectl config view --raw).
 
-  api_probe.py --kubeconfig /etc/kubernetes/admin.conf --interval 0.2 --seconds 120 --stop /run/x.stop
+  python3 api_probe.py --kubeconfig /etc/kubernetes/admin.conf --interval 0.2 --seconds 120 --stop /run/x.stop
 """
 
 import argparse
@@ -59,7 +58,7 @@ def probe_write(server, context, number):
              ('get', 'GET', base + '/' + name, None, (200,)),
              ('delete', 'DELETE', base + '/' + name, None, (200, 202)))
     for step, method, path, body, wanted in steps:
-        status, _ = request(server, context, method, path, body)
+        status = request(server, context, method, path, body)[0]
         if status not in wanted:
             return 'fail %s %s' % (step, status)
     return 'ok'
