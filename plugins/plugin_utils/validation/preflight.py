@@ -236,24 +236,80 @@ def _node_state_problems(data, problems, warnings):
                         '`%s` first and joins again' % (found, KUBELET_CONF, reset))
 
 
-def _version_guard_problems(data, problems):
-    """A joined node keeps its kubelet's release: site.yml installs, it does not upgrade."""
-    if not data.get('kubelet_conf_exists'):
-        return
-    settings = data.get('settings') or {}
-    wanted = to_text(settings.get('cluster_kubernetes_version', ''))
+def _running_release(data, problems):
+    """The kubelet release of a joined node as (major, minor, patch), or None after reporting why not."""
     running = to_text(data.get('kubelet_version') or '')
     match = re.search(r'v?(\d+\.\d+\.\d+)', running)
     if match is None:
         problems.append('this node has joined a cluster (/etc/kubernetes/kubelet.conf) but `kubelet --version` gave '
-                        '%r%scheck the kubelet package on the node before running site.yml again' % (running, DASH))
+                        '%r%scheck the kubelet package on the node before running the playbook again' % (running, DASH))
+        return None
+    return parse_version(match.group(1))
+
+
+def _release(version):
+    return '.'.join(str(part) for part in version)
+
+
+def upgrade_step_problem(running, wanted, what):
+    """Why ``running`` -> ``wanted`` (release tuples) is not one kubeadm upgrade step, or None.
+
+    kubeadm upgrades to a newer patch or to the next minor; it never downgrades and never skips a minor.
+    """
+    if wanted < running:
+        return ('cluster_kubernetes_version: %s is older than the %s %s%skubeadm does not downgrade: set '
+                'cluster_kubernetes_version to %s or newer' % (_release(wanted), what, _release(running), DASH,
+                                                               _release(running)))
+    if wanted[:2] > (running[0], running[1] + 1):
+        return ('cluster_kubernetes_version: %s skips a minor release from the %s %s%skubeadm upgrades one minor '
+                'at a time: upgrade to the latest %d.%d patch first, then to %s'
+                % (_release(wanted), what, _release(running), DASH, running[0], running[1] + 1, _release(wanted)))
+    return None
+
+
+def _version_guard_problems(data, problems):
+    """site.yml keeps a joined node's release; playbooks/upgrade.yml moves it by one kubeadm upgrade step."""
+    settings = data.get('settings') or {}
+    wanted = parse_version(to_text(settings.get('cluster_kubernetes_version', '')))
+    upgrade = to_bool(settings.get('cluster_preflight_upgrade', False))
+    if upgrade and data.get('kubeadm_files') and node_state(data) != 'joined':
+        problems.append('playbooks/upgrade.yml upgrades nodes that have joined the cluster; this one is %s%s'
+                        'finish it with site.yml at the running release first, or take it out of the inventory'
+                        % (node_state(data), DASH))
         return
-    if match.group(1) != wanted:
-        problems.append('cluster_kubernetes_version: %s, but this node has joined a cluster and runs kubelet %s%s'
-                        'site.yml does not upgrade a running cluster (new kubelets before the control plane break '
-                        "Kubernetes' version-skew policy): set cluster_kubernetes_version to %s, or upgrade the "
-                        'cluster first as docs/operations.md describes'
-                        % (wanted, match.group(1), DASH, match.group(1)))
+    if not data.get('kubelet_conf_exists') or wanted is None:
+        return
+    running = _running_release(data, problems)
+    if running is None or running == wanted:
+        return
+    if upgrade:
+        problem = upgrade_step_problem(running, wanted, 'kubelet on this node')
+        if problem:
+            problems.append(problem)
+        return
+    if wanted > running:
+        fix = 'run playbooks/upgrade.yml to upgrade the cluster, or set cluster_kubernetes_version back to %s' % (
+            _release(running))
+    else:
+        fix = 'set cluster_kubernetes_version to %s' % _release(running)
+    problems.append('cluster_kubernetes_version: %s, but this node has joined a cluster and runs kubelet %s%s'
+                    'site.yml does not upgrade a running cluster (new kubelets before the control plane break '
+                    "Kubernetes' version-skew policy): %s" % (_release(wanted), _release(running), DASH, fix))
+
+
+def _cluster_release_problems(data, problems):
+    """In upgrade mode: the running control plane's release (ClusterConfiguration) must be one step behind."""
+    settings = data.get('settings') or {}
+    if not to_bool(settings.get('cluster_preflight_upgrade', False)):
+        return
+    live = data.get('live_cluster_configuration') or {}
+    match = re.search(r'v?(\d+\.\d+\.\d+)', to_text(live.get('kubernetesVersion') or ''))
+    wanted = parse_version(to_text(settings.get('cluster_kubernetes_version', '')))
+    if match is None or wanted is None:
+        return
+    problem = upgrade_step_problem(parse_version(match.group(1)), wanted, 'control plane (kubeadm-config)')
+    if problem:
+        problems.append(problem)
 
 
 # ClusterConfiguration fields kubeadm init fixed, and the setting each comes from.
@@ -366,6 +422,7 @@ def node_problems(data):
     _clock_problems(data, problems)
     _port_problems(data, problems)
     _version_guard_problems(data, problems)
+    _cluster_release_problems(data, problems)
     _in_place_problems(data, problems)
     _node_state_problems(data, problems, warnings)
     return {'problems': problems, 'warnings': warnings, 'state': node_state(data)}

@@ -110,11 +110,24 @@ NODE_CASES = [
     ('no python at all', dict(python_probe='', controller_ansible_version='2.17.0'), ['found: none']),
     ('version bump on a joined node', dict(kubelet_conf_exists=True, kubelet_version='Kubernetes v1.34.4',
                                            cluster_kubernetes_version='1.35.0'),
-     ['cluster_kubernetes_version: 1.35.0', 'runs kubelet 1.34.4', 'set cluster_kubernetes_version to 1.34.4',
-      'docs/operations.md']),
+     ['cluster_kubernetes_version: 1.35.0', 'runs kubelet 1.34.4', 'playbooks/upgrade.yml',
+      'set cluster_kubernetes_version back to 1.34.4']),
     ('downgrade on a joined node', dict(kubelet_conf_exists=True, kubelet_version='Kubernetes v1.34.4',
                                         cluster_kubernetes_version='1.34.1'),
-     ['runs kubelet 1.34.4', 'does not upgrade a running cluster']),
+     ['runs kubelet 1.34.4', 'does not upgrade a running cluster', 'set cluster_kubernetes_version to 1.34.4']),
+    ('upgrade: downgrade', dict(kubelet_conf_exists=True, kubelet_version='Kubernetes v1.34.4',
+                                cluster_kubernetes_version='1.34.3', cluster_preflight_upgrade=True),
+     ['1.34.3 is older than the kubelet on this node 1.34.4', 'does not downgrade']),
+    ('upgrade: skips a minor', dict(kubelet_conf_exists=True, kubelet_version='Kubernetes v1.33.7',
+                                    cluster_kubernetes_version='1.35.0', cluster_preflight_upgrade=True),
+     ['skips a minor release', 'latest 1.34 patch first, then to 1.35.0']),
+    ('upgrade: control plane a minor behind the kubelet target',
+     dict(kubelet_conf_exists=True, kubelet_version='Kubernetes v1.34.4', cluster_kubernetes_version='1.35.0',
+          cluster_preflight_upgrade=True, live_cluster_configuration={'kubernetesVersion': 'v1.33.2'}),
+     ['control plane (kubeadm-config) 1.33.2', 'one minor at a time']),
+    ('upgrade: a node that has not joined', dict(cluster_preflight_upgrade=True, is_control_plane=False,
+                                                 kubeadm_files={'/etc/kubernetes/kubelet.conf': False}),
+     ['upgrades nodes that have joined', 'this one is fresh', 'site.yml at the running release']),
     ('joined node without a kubelet', dict(kubelet_conf_exists=True, kubelet_version=''),
      ['kubelet.conf', 'kubelet --version']),
 ]
@@ -297,3 +310,18 @@ def test_a_joined_node_keeps_its_runtime():
     assert len(problems) == 1 and problems[0].startswith(
         'cluster_container_runtime: this node has joined the cluster with the CRI socket '
         'unix:///run/containerd/containerd.sock, the inventory asks for unix:///var/run/cri-dockerd.sock')
+
+
+@pytest.mark.parametrize('running,wanted,upgrade', [
+    ('Kubernetes v1.34.4', '1.34.4', False),
+    ('Kubernetes v1.34.3', '1.34.4', True),
+    ('Kubernetes v1.34.4', '1.35.4', True),
+    # A resumed upgrade: this node is already there.
+    ('Kubernetes v1.35.4', '1.35.4', True),
+])
+def test_version_guard_accepts(running, wanted, upgrade):
+    data = node(kubelet_conf_exists=True, kubelet_version=running, cluster_kubernetes_version=wanted,
+                cluster_preflight_upgrade=upgrade, live_cluster_configuration={'kubernetesVersion': 'v1.34.4'},
+                cluster_fail_cgroup_v1=True)
+    problems, _warnings = check(data)
+    assert problems == []
