@@ -28,7 +28,7 @@ cp1="duoshou-$topology-cp1"
 docker inspect -f '{{.State.Running}}' "$cp1" 2>/dev/null | grep -q true || lab_die "$cp1 is not running: tests/lab/nodes.sh up $topology"
 # What group_vars/all/mirrors.yml reads and the nodes fetch: fail here rather than mid-play.
 missing=()
-for f in "$LAB_WWW/kubernetes/core:/stable:/v$LAB_KUBE_MINOR/deb/Release.key.sha256" \
+for f in "$(lab_kube_repo "$LAB_KUBE_MINOR")/Release.key.sha256" \
   "$LAB_WWW/cri-dockerd/SHA256SUMS" "$LAB_WWW/calico/v$LAB_CALICO_VERSION/calico.yaml.sha256"; do
   [ -s "$f" ] || missing+=("$f")
 done

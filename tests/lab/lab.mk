@@ -13,7 +13,7 @@ LAB_CONVERGE_OPTS ?=
 LAB_DOWN_OPTS ?=
 LAB_DIR := tests/lab
 
-.PHONY: lab-images lab-artifacts lab-mirrors lab lab-ha lab-down lab-status
+.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-ha lab-down lab-status
 
 # Engine, node images (Debian 12 and 13) and the mirrors with whatever artifacts exist.
 lab-images:
@@ -25,6 +25,14 @@ lab-images:
 lab-artifacts:
 	$(LAB_DIR)/engine.sh
 	$(LAB_DIR)/build/build-all.sh
+
+# The second Kubernetes release, the target of kubeadm upgrades (LAB_UPGRADE_K8S_VERSION in
+# tests/lab/pins.sh), built beside the pinned one; the mirrors serve it at once if they run, else
+# from the next lab-images. Not part of lab-artifacts or make test.
+lab-artifacts-upgrade:
+	$(LAB_DIR)/engine.sh
+	$(LAB_DIR)/build/build-all.sh --upgrade
+	$(LAB_DIR)/mirrors.sh refresh
 
 lab-mirrors:
 	$(LAB_DIR)/mirrors.sh up

@@ -10,11 +10,11 @@ LAB_REPO_ROOT="$(cd "$LAB_DIR/../.." && pwd)"
 DUOSHOU_LAB_CACHE="${DUOSHOU_LAB_CACHE:-/var/cache/duoshou-lab}"
 # shellcheck source=pins.sh
 . "$LAB_DIR/pins.sh"
+# The minor of the pinned release, the one site.yml installs (the mirrors serve every built minor:
+# lab_release_dirs in pins.sh).
 LAB_KUBE_MINOR="${LAB_KUBE_MINOR:-$(lab_pin kubernetes | cut -d. -f1,2)}"
 LAB_CALICO_VERSION="${LAB_CALICO_VERSION:-$(lab_pin calico)}"
-LAB_ARTIFACT_DEBS="$DUOSHOU_LAB_CACHE/debs/v$LAB_KUBE_MINOR"
 LAB_ARTIFACT_CRI_DOCKERD="$DUOSHOU_LAB_CACHE/debs/cri-dockerd"
-LAB_ARTIFACT_IMAGES="$DUOSHOU_LAB_CACHE/images"
 LAB_ARTIFACT_CALICO="$DUOSHOU_LAB_CACHE/calico/v$LAB_CALICO_VERSION/calico.yaml"
 
 # What the lab scripts themselves own.
@@ -25,6 +25,10 @@ LAB_GNUPGHOME="$LAB_STATE/gnupg"    # the lab signing key (generated once)
 LAB_KEY_ASC="$LAB_STATE/duoshou-lab.asc"
 LAB_KEY_GPG="$LAB_STATE/duoshou-lab.gpg"
 LAB_REGISTRY_DIR="$LAB_STATE/registry"
+
+# lab_kube_repo MINOR: the served apt repository of a Kubernetes minor (v1.35, or any version of it),
+# laid out like pkgs.k8s.io's (the roles append /<minor>/deb/ to kube_packages_repository_base_url).
+lab_kube_repo() { echo "$LAB_WWW/kubernetes/core:/stable:/$(lab_minor "$1")/deb"; }
 
 LAB_NETWORK="${LAB_NETWORK:-duoshou-lab}"
 LAB_SUBNET="192.168.77.0/24"

@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # The lab's air-gap mirrors, served by the host on the internal network's gateway address.
-#   tests/lab/mirrors.sh build   build the Debian mirror, the pkgs.k8s.io-shaped repository, the files
+#   tests/lab/mirrors.sh build   build the Debian mirror, the pkgs.k8s.io-shaped repositories, the files
 #   tests/lab/mirrors.sh up      build, start the HTTP server and the registry, push the images
+#   tests/lab/mirrors.sh refresh `up` if the HTTP server or the registry runs, else nothing (after a build)
 #   tests/lab/mirrors.sh down    stop the HTTP server and the registry started by `up`
 #   tests/lab/mirrors.sh status  what is served and running
+# Every Kubernetes minor the build has made (the pinned one, and the upgrade target after
+# build-all.sh --upgrade) is served: one apt repository each, all their images in the registry.
 # Layout of $LAB_WWW (http://192.168.77.1:8080/):
 #   debian/dists/{bookworm,trixie}/...        Debian mirror (signed by the lab key)
-#   kubernetes/core:/stable:/v1.34/deb/       flat repository like pkgs.k8s.io (+ Release.key)
+#   kubernetes/core:/stable:/v1.MINOR/deb/    flat repository like pkgs.k8s.io (+ Release.key), per minor
 #   cri-dockerd/<file>.deb, SHA256SUMS        the cri-dockerd packages as plain downloads
 #   calico/v<version>/calico.yaml             Calico manifest
 # Registry http://192.168.77.1:5000: google_containers/*, calico/*, test/* (see push_images).
@@ -27,67 +30,108 @@ LAB_MIRROR_GROUPS=(
   "curl ca-certificates gnupg apt-transport-https python3-apt python3-debian lsb-release"
   "bash-completion jq less sudo openssl rsync tar gzip util-linux mount e2fsprogs procps iputils-ping"
 )
-LAB_KUBE_REPO="$LAB_WWW/kubernetes/core:/stable:/v$LAB_KUBE_MINOR/deb"
 
 hash_files() { # stable content hash of the given files (names + content)
   local f
   for f in "$@"; do [ -e "$f" ] && printf '%s %s\n' "$(basename "$f")" "$(sha256sum <"$f" | cut -d' ' -f1)"; done | sort | sha256sum | cut -c1-16
 }
 
+# The build's package directories, one per minor (debs/v1.34/ ...).
+built_debs_dirs() { lab_release_dirs "$DUOSHOU_LAB_CACHE" debs; }
+
+# The served Kubernetes repositories, one per built minor, once indexed.
+kube_repos() {
+  local dir repo
+  while read -r dir; do
+    repo=$(lab_kube_repo "${dir##*/}")
+    [ -s "$repo/Packages" ] && echo "$repo"
+  done < <(built_debs_dirs)
+  return 0
+}
+
+build_kube_repos() {
+  local dir n=0
+  while read -r dir; do
+    build_kube_repo "$dir"
+    n=$((n + 1))
+  done < <(built_debs_dirs)
+  if [ "$n" -eq 0 ]; then
+    lab_log "kubernetes repo: no packages yet in $DUOSHOU_LAB_CACHE/debs (run tests/lab/build/build-all.sh); skipped"
+    return 0
+  fi
+  build_cri_dockerd_files
+}
+
+# build_kube_repo DIR: index the packages of one minor (the build's debs/v1.MINOR/) and cri-dockerd's
+# into that minor's repository, as pkgs.k8s.io serves a repository per minor.
 build_kube_repo() {
+  local src=$1 minor repo h
+  minor=${src##*/}
+  repo=$(lab_kube_repo "$minor")
   shopt -s nullglob
-  local debs=("$LAB_ARTIFACT_DEBS"/*.deb "$LAB_ARTIFACT_CRI_DOCKERD"/*.deb) h
+  local debs=("$src"/*.deb "$LAB_ARTIFACT_CRI_DOCKERD"/*.deb)
   shopt -u nullglob
-  if [ ${#debs[@]} -eq 0 ]; then
-    lab_log "kubernetes repo: no packages yet in $LAB_ARTIFACT_DEBS (run tests/lab/build/build-all.sh); skipped"
-    return 0
-  fi
   h=$(hash_files "${debs[@]}" "$LAB_KEY_ASC")
-  if [ "$(cat "$LAB_KUBE_REPO/.recipe" 2>/dev/null)" = "$h" ]; then
-    lab_log "kubernetes repo: up to date (${#debs[@]} packages, $h)"
+  if [ "$(cat "$repo/.recipe" 2>/dev/null)" = "$h" ]; then
+    lab_log "kubernetes $minor repo: up to date (${#debs[@]} packages, $h)"
     return 0
   fi
-  lab_log "kubernetes repo: indexing ${#debs[@]} packages into $LAB_KUBE_REPO"
-  rm -rf "$LAB_KUBE_REPO"
-  mkdir -p "$LAB_KUBE_REPO" "$LAB_WWW/cri-dockerd"
-  cp -l "${debs[@]}" "$LAB_KUBE_REPO/" 2>/dev/null || cp "${debs[@]}" "$LAB_KUBE_REPO/"
+  lab_log "kubernetes $minor repo: indexing ${#debs[@]} packages into $repo"
+  rm -rf "$repo"
+  mkdir -p "$repo"
+  cp -l "${debs[@]}" "$repo/" 2>/dev/null || cp "${debs[@]}" "$repo/"
   (
-    cd "$LAB_KUBE_REPO"
+    cd "$repo"
     dpkg-scanpackages --multiversion . /dev/null 2>/dev/null >Packages
     gzip -9nkf Packages
     apt-ftparchive -o APT::FTPArchive::Release::Origin="duoshou lab" \
-      -o APT::FTPArchive::Release::Label="duoshou lab kubernetes v$LAB_KUBE_MINOR" \
+      -o APT::FTPArchive::Release::Label="duoshou lab kubernetes $minor" \
       release . >Release.tmp
     mv Release.tmp Release
   )
-  lab_sign_release "$LAB_KUBE_REPO"
-  cp "$LAB_KEY_ASC" "$LAB_KUBE_REPO/Release.key"
-  sha256sum <"$LAB_KUBE_REPO/Release.key" | cut -d' ' -f1 >"$LAB_KUBE_REPO/Release.key.sha256"
-  # cri-dockerd is published upstream as plain .deb downloads, not an apt repository.
-  rm -f "$LAB_WWW/cri-dockerd/"*
+  lab_sign_release "$repo"
+  cp "$LAB_KEY_ASC" "$repo/Release.key"
+  sha256sum <"$repo/Release.key" | cut -d' ' -f1 >"$repo/Release.key.sha256"
+  echo "$h" >"$repo/.recipe"
+  lab_log "kubernetes $minor repo: $(grep -c '^Package:' "$repo/Packages") packages: $(awk '/^Package:/{p=$2} /^Version:/{printf "%s=%s ", p, $2}' "$repo/Packages")"
+}
+
+# cri-dockerd is published upstream as plain .deb downloads, not an apt repository.
+build_cri_dockerd_files() {
+  local dest="$LAB_WWW/cri-dockerd" h
   shopt -s nullglob
-  for f in "$LAB_ARTIFACT_CRI_DOCKERD"/*.deb; do cp "$f" "$LAB_WWW/cri-dockerd/"; done
+  local debs=("$LAB_ARTIFACT_CRI_DOCKERD"/*.deb)
   shopt -u nullglob
-  (cd "$LAB_WWW/cri-dockerd" && sha256sum -- *.deb >SHA256SUMS 2>/dev/null || true)
-  echo "$h" >"$LAB_KUBE_REPO/.recipe"
-  lab_log "kubernetes repo: $(grep -c '^Package:' "$LAB_KUBE_REPO/Packages") packages: $(awk '/^Package:/{p=$2} /^Version:/{printf "%s=%s ", p, $2}' "$LAB_KUBE_REPO/Packages")"
+  h=$(hash_files "${debs[@]}")
+  [ "$(cat "$dest/.recipe" 2>/dev/null)" = "$h" ] && return 0
+  rm -rf "$dest"
+  mkdir -p "$dest"
+  if [ ${#debs[@]} -gt 0 ]; then
+    cp "${debs[@]}" "$dest/"
+    (cd "$dest" && sha256sum -- *.deb >SHA256SUMS)
+  fi
+  echo "$h" >"$dest/.recipe"
 }
 
 # Download exactly the packages (and versions) a fresh node of $release lacks, with the
 # Recommends a default apt configuration installs too (trixie: docker.io -> docker-cli), using a chroot
 # of the node's own debootstrap tree, then index them as $LAB_HTTP_URL/debian $release main.
 build_debian_release() {
-  local release=$1 rootfs_tar="$LAB_STATE/rootfs/$1.tar" h chroot pool dist group kube_pkgs="" t0
+  local release=$1 rootfs_tar="$LAB_STATE/rootfs/$1.tar" h chroot pool dist group kube_pkgs="" t0 repo
   [ -e "$rootfs_tar" ] || lab_die "no debootstrap tree for $release: run tests/lab/node-image.sh first"
   pool="$LAB_WWW/debian/pool/$release"
   dist="$LAB_WWW/debian/dists/$release"
-  if [ -s "$LAB_KUBE_REPO/Packages" ]; then
-    kube_pkgs=$(awk '/^Package:/{print $2}' "$LAB_KUBE_REPO/Packages" | sort -u | tr '\n' ' ')
-  fi
+  # Every served minor's packages, each minor resolved as one group at its own versions.
+  local repos=() kube_groups=()
+  mapfile -t repos < <(kube_repos)
+  for repo in "${repos[@]}"; do
+    kube_pkgs+=" $(awk '/^Package:/{print $2}' "$repo/Packages" | tr '\n' ' ')"
+    kube_groups+=("$(awk '/^Package:/{p=$2} /^Version:/{printf "%s=%s ", p, $2}' "$repo/Packages")")
+  done
   h=$( {
     readlink -f "$rootfs_tar"
     printf '%s\n' "${LAB_MIRROR_GROUPS[@]}" "$LAB_DEBIAN_URL"
-    cat "$LAB_KUBE_REPO/Packages" 2>/dev/null || true
+    for repo in "${repos[@]}"; do cat "$repo/Packages"; done
     cat "$LAB_KEY_ASC"
     declare -f build_debian_release
   } | sha256sum | cut -c1-16)
@@ -104,12 +148,14 @@ build_debian_release() {
   cp /etc/resolv.conf "$chroot/etc/resolv.conf"
   echo "deb $LAB_DEBIAN_URL $release main" >"$chroot/etc/apt/sources.list"
   rm -f "$chroot/etc/apt/sources.list.d/"*
-  if [ -n "$kube_pkgs" ]; then
+  if [ ${#repos[@]} -gt 0 ]; then
     # Resolve the Kubernetes packages' Debian dependencies too; they are served by the
-    # kubernetes repository, so their own files are dropped afterwards.
+    # kubernetes repositories, so their own files are dropped afterwards.
     mkdir -p "$chroot/kube"
-    mount --bind "$LAB_KUBE_REPO" "$chroot/kube"
-    echo "deb [trusted=yes] file:/kube ./" >"$chroot/etc/apt/sources.list.d/kube.list"
+    mount --bind "$LAB_WWW/kubernetes" "$chroot/kube"
+    for repo in "${repos[@]}"; do
+      echo "deb [trusted=yes] file:/kube${repo#"$LAB_WWW/kubernetes"} ./"
+    done >"$chroot/etc/apt/sources.list.d/kube.list"
   fi
   mkdir -p "$chroot/lab-archives/partial"
   local apt=(chroot "$chroot" apt-get -q -o APT::Sandbox::User=root -o Dir::Cache::archives=/lab-archives)
@@ -117,8 +163,7 @@ build_debian_release() {
     tail -n 20 "$LAB_STATE/mirror-$release.log" >&2
     lab_die "apt-get update for $release failed (log: $LAB_STATE/mirror-$release.log)"
   }
-  local groups=("${LAB_MIRROR_GROUPS[@]}")
-  [ -n "$kube_pkgs" ] && groups+=("$kube_pkgs")
+  local groups=("${LAB_MIRROR_GROUPS[@]}" "${kube_groups[@]}")
   for group in "${groups[@]}"; do
     # shellcheck disable=SC2086 # a group is a space-separated package list
     if ! DEBIAN_FRONTEND=noninteractive "${apt[@]}" install -y --download-only $group \
@@ -173,7 +218,7 @@ build_files() {
 build() {
   lab_ensure_key
   mkdir -p "$LAB_WWW"
-  build_kube_repo
+  build_kube_repos
   # Each scenario's create builds only its own OS's node image (node-image.sh debian12|debian13):
   # mirror the releases whose tree exists, so a fresh machine's first scenario does not need both.
   local release mirrored=0
@@ -243,28 +288,37 @@ mirror_name() {
   echo "$LAB_REGISTRY/$path"
 }
 
+# The images of every built minor (the build's images/v1.MINOR/images.txt). Each list also names
+# Calico and the test image, the same images in every minor's directory: each name is pushed once.
 push_images() {
-  local list="$LAB_ARTIFACT_IMAGES/images.txt" tar ref dest stamp n=0 skipped=0
-  if [ ! -s "$list" ]; then
-    lab_log "registry: no $list yet (run tests/lab/build/build-all.sh); nothing to push"
+  local dir tar ref dest stamp n=0 skipped=0 lists=0
+  local -A seen=()
+  mkdir -p "$LAB_STATE/pushed"
+  while read -r dir; do
+    [ -s "$dir/images.txt" ] || continue
+    lists=$((lists + 1))
+    while read -r tar ref _; do
+      case "$tar" in '' | '#'*) continue ;; esac
+      [ -s "$dir/$tar" ] || lab_die "$dir/images.txt lists $tar but $dir/$tar is missing"
+      dest=$(mirror_name "$ref")
+      [ -z "${seen[$dest]:-}" ] || continue
+      seen[$dest]=1
+      stamp="$LAB_STATE/pushed/$(printf '%s %s' "$dest" "$(stat -c '%s %Y' "$dir/$tar")" | sha256sum | cut -c1-16)"
+      if [ -e "$stamp" ] && skopeo inspect --tls-verify=false --raw "docker://$dest" >/dev/null 2>&1; then
+        skipped=$((skipped + 1))
+        continue
+      fi
+      lab_log "registry: $ref -> $dest"
+      skopeo copy --quiet --dest-tls-verify=false "docker-archive:$dir/$tar" "docker://$dest"
+      touch "$stamp"
+      n=$((n + 1))
+    done <"$dir/images.txt"
+  done < <(lab_release_dirs "$DUOSHOU_LAB_CACHE" images)
+  if [ "$lists" -eq 0 ]; then
+    lab_log "registry: no images yet in $DUOSHOU_LAB_CACHE/images (run tests/lab/build/build-all.sh); nothing to push"
     return 0
   fi
-  mkdir -p "$LAB_STATE/pushed"
-  while read -r tar ref _; do
-    case "$tar" in '' | '#'*) continue ;; esac
-    [ -s "$LAB_ARTIFACT_IMAGES/$tar" ] || lab_die "images.txt lists $tar but $LAB_ARTIFACT_IMAGES/$tar is missing"
-    dest=$(mirror_name "$ref")
-    stamp="$LAB_STATE/pushed/$(printf '%s %s' "$dest" "$(stat -c '%s %Y' "$LAB_ARTIFACT_IMAGES/$tar")" | sha256sum | cut -c1-16)"
-    if [ -e "$stamp" ] && skopeo inspect --tls-verify=false --raw "docker://$dest" >/dev/null 2>&1; then
-      skipped=$((skipped + 1))
-      continue
-    fi
-    lab_log "registry: $ref -> $dest"
-    skopeo copy --quiet --dest-tls-verify=false "docker-archive:$LAB_ARTIFACT_IMAGES/$tar" "docker://$dest"
-    touch "$stamp"
-    n=$((n + 1))
-  done <"$list"
-  lab_log "registry: pushed $n image(s), $skipped already there"
+  lab_log "registry: pushed $n image(s), $skipped already there (from $lists minor(s))"
 }
 
 status() {
@@ -277,14 +331,25 @@ status() {
   fi
 }
 
+up() {
+  build
+  lab_network_up
+  start_http
+  start_registry
+  push_images
+}
+
 case "${1:-}" in
   build) build ;;
-  up)
-    build
-    lab_network_up
-    start_http
-    start_registry
-    push_images
+  up) up ;;
+  refresh)
+    # After a build (make lab-artifacts-upgrade): serve what it made where the mirrors already
+    # run; elsewhere the next `up` serves it, and a build-only machine needs no node image.
+    if lab_pid_alive "$LAB_RUN/http.pid" || lab_pid_alive "$LAB_RUN/registry.pid"; then
+      up
+    else
+      lab_log "mirrors not running: the next tests/lab/mirrors.sh up (make lab-images) serves the new artifacts"
+    fi
     ;;
   push) push_images ;;
   down)
@@ -292,5 +357,5 @@ case "${1:-}" in
     lab_stop_pidfile "$LAB_RUN/registry.pid" "registry"
     ;;
   status) status ;;
-  *) lab_die "usage: $0 build|up|push|down|status" ;;
+  *) lab_die "usage: $0 build|up|refresh|push|down|status" ;;
 esac

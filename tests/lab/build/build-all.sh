@@ -5,7 +5,10 @@
 # records the same versions and recipe (hash of the step file), so a warm run
 # takes seconds.
 #
-# Usage: build-all.sh [STEP...]   (default: all steps, in dependency order)
+# Usage: build-all.sh [--upgrade] [STEP...]   (default: all steps, in dependency order)
+#   --upgrade  build the lab's upgrade target release (LAB_UPGRADE_K8S_VERSION,
+#              tests/lab/pins.sh) instead of the pinned one; the packages and
+#              images of each minor have their own directories, so both stay.
 # Steps: k8s etcd coredns pause crictl cni cri-dockerd calico rootfs busybox
 #        images debs
 set -euo pipefail
@@ -18,12 +21,21 @@ main() {
 # The collection's pins (roles/cluster/vars/main/pins.yml) unless overridden.
 # shellcheck source=../pins.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../pins.sh"
-K8S_VERSION="${K8S_VERSION:-v$(lab_pin kubernetes)}"
+if [ "${1:-}" = --upgrade ]; then
+  shift
+  K8S_VERSION="v${LAB_UPGRADE_K8S_VERSION#v}"
+else
+  K8S_VERSION="${K8S_VERSION:-v$(lab_pin kubernetes)}"
+fi
 # Empty = take the tag `kubeadm config images list` prints for this release.
 ETCD_VERSION="${ETCD_VERSION:-}"
 COREDNS_VERSION="${COREDNS_VERSION:-}"
 PAUSE_VERSION="${PAUSE_VERSION:-}"
 CRICTL_VERSION="${CRICTL_VERSION:-v$(lab_pin crictl)}"
+# The released CRI modules crictl is built against (see steps/crictl.sh): those
+# of the pinned Kubernetes, whichever release this run builds, so the one
+# cached crictl does not change with the release.
+CRICTL_CRI_API_VERSION="${CRICTL_CRI_API_VERSION:-v0.$(lab_pin kubernetes | cut -d. -f2-)}"
 CNI_PLUGINS_VERSION="${CNI_PLUGINS_VERSION:-v$(lab_pin cni_plugins)}"
 CRI_DOCKERD_VERSION="${CRI_DOCKERD_VERSION:-v$(lab_pin cri_dockerd)}"
 CALICO_VERSION="${CALICO_VERSION:-v$(lab_pin calico)}"
@@ -39,9 +51,14 @@ GO_PARALLEL="${GO_PARALLEL:-2}"
 CACHE="${DUOSHOU_LAB_CACHE:-/var/cache/duoshou-lab}"
 WORK="$CACHE/work"
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-export CACHE WORK HERE K8S_VERSION CRICTL_VERSION CNI_PLUGINS_VERSION CRI_DOCKERD_VERSION \
-  CALICO_VERSION CALICO_MODULE_VERSION CALICO_API_VERSION DEBIAN_SUITE DEBIAN_MIRROR \
-  DEB_REVISION GO_PARALLEL
+# This release's packages and images (one directory per minor, see pins.sh);
+# cri-dockerd is not part of a release and has one directory.
+DEBS_DIR="$(lab_release_dir "$CACHE" debs "$K8S_VERSION")"
+IMAGES_DIR="$(lab_release_dir "$CACHE" images "$K8S_VERSION")"
+CRI_DOCKERD_DEBS_DIR="$CACHE/debs/cri-dockerd"
+export CACHE WORK HERE K8S_VERSION CRICTL_VERSION CRICTL_CRI_API_VERSION CNI_PLUGINS_VERSION \
+  CRI_DOCKERD_VERSION CALICO_VERSION CALICO_MODULE_VERSION CALICO_API_VERSION DEBIAN_SUITE \
+  DEBIAN_MIRROR DEB_REVISION GO_PARALLEL DEBS_DIR IMAGES_DIR CRI_DOCKERD_DEBS_DIR
 # -trimpath keeps paths out of binaries; the rest keeps the default
 # GOMODCACHE/GOCACHE so warm runs reuse them.
 export GOFLAGS="-trimpath -buildvcs=false"
@@ -60,11 +77,18 @@ if [ "$(id -u)" != 0 ]; then
   echo "build-all.sh: run as root (debootstrap, chroot and image file ownership need it)" >&2
   exit 1
 fi
-for tool in go jq skopeo dpkg-deb debootstrap gcc python3 apt-get; do
+for tool in go jq skopeo dpkg-deb debootstrap gcc python3 apt-get flock; do
   command -v "$tool" >/dev/null || { echo "build-all.sh: $tool not found in PATH" >&2; exit 1; }
 done
 
 mkdir -p "$CACHE/stamps" "$CACHE/logs" "$WORK"
+# One build at a time: the two releases share the work directories and the
+# stamps of the steps they have in common. Taken before the log is switched.
+exec 9>"$CACHE/build.lock"
+if ! flock -n 9; then
+  echo "build-all.sh: another build-all.sh is running (lock: $CACHE/build.lock)" >&2
+  exit 1
+fi
 LOG_FILE="$CACHE/logs/build-$(date -u +%Y%m%dT%H%M%SZ).log"
 export LOG_FILE
 ln -sfn "$(basename "$LOG_FILE")" "$CACHE/logs/latest.log"
@@ -210,7 +234,7 @@ export ETCD_VERSION ETCD_TAG COREDNS_VERSION PAUSE_VERSION ETCD_BIN COREDNS_BIN 
 want etcd && run_step etcd "etcd=$ETCD_VERSION" "$ETCD_BIN/etcd" "$ETCD_BIN/etcdctl" "$ETCD_BIN/etcdutl"
 want coredns && run_step coredns "coredns=$COREDNS_VERSION" "$COREDNS_BIN/coredns"
 want pause && STEP_EXTRA_RECIPE="$HERE/pause/pause.c" run_step pause "pause=$PAUSE_VERSION" "$PAUSE_BIN/pause"
-want crictl && run_step crictl "crictl=$CRICTL_VERSION" "$CRICTL_BIN/crictl"
+want crictl && run_step crictl "crictl=$CRICTL_VERSION cri-api=$CRICTL_CRI_API_VERSION" "$CRICTL_BIN/crictl"
 want cni && run_step cni "cni-plugins=$CNI_PLUGINS_VERSION" \
   "$CNI_BIN/bridge" "$CNI_BIN/loopback" "$CNI_BIN/host-local" "$CNI_BIN/portmap" "$CNI_BIN/bandwidth" "$CNI_BIN/host-device"
 want cri-dockerd && run_step cri-dockerd "cri-dockerd=$CRI_DOCKERD_VERSION" \
@@ -221,10 +245,13 @@ want calico && run_step calico "calico=$CALICO_VERSION module=$CALICO_MODULE_VER
 want rootfs && run_step rootfs "suite=$DEBIAN_SUITE mirror=$DEBIAN_MIRROR" "$ROOTFS_TAR"
 want busybox && run_step busybox "busybox-static=$BUSYBOX_DEB_VERSION" "$BUSYBOX_BIN"
 want images && STEP_EXTRA_RECIPE="$HERE/mkimage.py $HERE/files/iptables-wrapper" run_step images \
-  "inputs=$(dep_key k8s etcd coredns pause cni calico rootfs busybox)" "$CACHE/images/images.txt"
+  "inputs=$(dep_key k8s etcd coredns pause cni calico rootfs busybox)" "$IMAGES_DIR/images.txt"
+# Every release's debs step also writes the cri-dockerd package, byte for byte
+# the same (fixed timestamps), so it is not an output here: listing it would
+# make each release's build drop the other's stamp.
 want debs && STEP_EXTRA_RECIPE="$HERE/files/kubelet/kubelet.service $HERE/files/kubelet/10-kubeadm.conf" run_step debs \
   "inputs=$(dep_key k8s crictl cni cri-dockerd) rev=$DEB_REVISION" \
-  "$CACHE/debs/${K8S_VERSION%.*}/kubeadm_${K8S_VERSION#v}-${DEB_REVISION}_amd64.deb"
+  "$DEBS_DIR/kubeadm_${K8S_VERSION#v}-${DEB_REVISION}_amd64.deb"
 
 # A full run also re-checks the published outputs (cheap: metadata only).
 if [ "${#SELECTED[@]}" -eq 0 ]; then

@@ -2,6 +2,8 @@
 # Check the outputs build-all.sh leaves in the cache: every image kubeadm
 # asks for is listed and readable, every image tarball parses, every .deb
 # parses, and the Calico manifest is there. Exits non-zero on the first gap.
+# Checks the release K8S_VERSION: the pin by default; build-all.sh passes the
+# one it built (--upgrade: LAB_UPGRADE_K8S_VERSION).
 set -euo pipefail
 
 CACHE="${DUOSHOU_LAB_CACHE:-/var/cache/duoshou-lab}"
@@ -11,7 +13,9 @@ K8S_VERSION="${K8S_VERSION:-v$(lab_pin kubernetes)}"
 CALICO_VERSION="${CALICO_VERSION:-v$(lab_pin calico)}"
 fail() { echo "verify: FAIL: $*" >&2; exit 1; }
 
-list="$CACHE/images/images.txt"
+images_dir=$(lab_release_dir "$CACHE" images "$K8S_VERSION")
+debs_dir=$(lab_release_dir "$CACHE" debs "$K8S_VERSION")
+list="$images_dir/images.txt"
 [ -s "$list" ] || fail "$list missing or empty"
 kubeadm="$CACHE/k8s-$K8S_VERSION/bin/kubeadm"
 [ "$("$kubeadm" version -o short)" = "$K8S_VERSION" ] || fail "kubeadm does not report $K8S_VERSION"
@@ -25,17 +29,16 @@ grep -q ' duoshou.local/test/busybox:1$' "$list" || fail "test busybox image not
 
 n=0
 while read -r tar ref; do
-  [ -f "$CACHE/images/$tar" ] || fail "$tar listed but missing"
-  got=$(skopeo inspect --format '{{.Architecture}}/{{.Os}} {{len .Layers}}' "docker-archive:$CACHE/images/$tar:$ref") ||
+  [ -f "$images_dir/$tar" ] || fail "$tar listed but missing"
+  got=$(skopeo inspect --format '{{.Architecture}}/{{.Os}} {{len .Layers}}' "docker-archive:$images_dir/$tar:$ref") ||
     fail "skopeo cannot read $tar as $ref"
   [ "$got" = "amd64/linux 1" ] || fail "$tar: unexpected image shape '$got'"
   n=$((n + 1))
 done <"$list"
 echo "verify: $n image references readable by skopeo"
 
-minor="${K8S_VERSION%.*}"
 for pkg in kubeadm kubelet kubectl; do
-  f="$CACHE/debs/$minor/${pkg}_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb"
+  f="$debs_dir/${pkg}_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb"
   [ -f "$f" ] || fail "$f missing"
 done
 d=0
@@ -45,10 +48,10 @@ for f in "$CACHE"/debs/*/*.deb; do
 done
 [ "$d" -ge 6 ] || fail "expected at least 6 .deb files, found $d"
 # Listings are captured first: `| grep -q` under pipefail fails on SIGPIPE.
-contents=$(dpkg-deb -c "$CACHE/debs/$minor/kubelet_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb")
+contents=$(dpkg-deb -c "$debs_dir/kubelet_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb")
 grep -q '/usr/lib/systemd/system/kubelet.service$' <<<"$contents" ||
   fail "kubelet package lacks kubelet.service"
-contents=$(dpkg-deb -c "$CACHE/debs/$minor/kubeadm_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb")
+contents=$(dpkg-deb -c "$debs_dir/kubeadm_${K8S_VERSION#v}-${DEB_REVISION:-1.1}_amd64.deb")
 grep -q 'kubelet.service.d/10-kubeadm.conf$' <<<"$contents" ||
   fail "kubeadm package lacks the 10-kubeadm.conf drop-in"
 echo "verify: $d .deb files readable by dpkg-deb"
@@ -65,9 +68,9 @@ if [ "${VERIFY_INSTALL:-0}" = 1 ]; then
   trap 'rm -rf "$chroot_dir"' EXIT
   tar -C "$chroot_dir" --numeric-owner -xf "$rootfs"
   mkdir -p "$chroot_dir/debs"
-  cp "$CACHE/debs/$minor"/*.deb "$chroot_dir/debs/"
+  cp "$debs_dir"/*.deb "$chroot_dir/debs/"
   chroot "$chroot_dir" sh -c 'dpkg -i /debs/*.deb' >"$chroot_dir/dpkg.log" 2>&1 ||
-    fail "dpkg -i of the $minor packages failed: $(tail -5 "$chroot_dir/dpkg.log")"
+    fail "dpkg -i of the ${debs_dir##*/} packages failed: $(tail -5 "$chroot_dir/dpkg.log")"
   for f in /usr/bin/kubeadm /usr/bin/kubelet /usr/bin/kubectl /usr/bin/crictl /opt/cni/bin/bridge \
     /usr/lib/systemd/system/kubelet.service /usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf; do
     [ -e "$chroot_dir$f" ] || fail "$f not installed"

@@ -10,11 +10,13 @@ build_crictl() {
   copy_replaces "$(module_gomod "$mod" "$ver")"
   # crictl v1.34.0 pins the v0.34.0-rc.2 CRI modules, which the checksum
   # database here does not know; the released Kubernetes staging versions of
-  # the same minor carry the same API and are verifiable.
-  local staging="v0.${K8S_VERSION#v1.}" m
+  # the same minor carry the same API and are verifiable. Their version is
+  # CRICTL_CRI_API_VERSION, not the release being built: crictl's output
+  # directory is shared by every release.
+  local m
   for m in k8s.io/cri-api k8s.io/cri-client; do
-    require_module "$m" "$staging"
-    go mod edit -replace="$m=$m@$staging"
+    require_module "$m" "$CRICTL_CRI_API_VERSION"
+    go mod edit -replace="$m=$m@$CRICTL_CRI_API_VERSION"
   done
   run go get "$mod/cmd/crictl@$ver"
   rm -rf "$tmp"

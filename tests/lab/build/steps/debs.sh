@@ -77,6 +77,13 @@ SH
   chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 }
 
+# The publication time of Go module MOD@VER, in seconds: the timestamp of the
+# packages built from it (SOURCE_DATE_EPOCH, which dpkg-deb clamps file times
+# to), so equal inputs give byte-identical packages.
+module_epoch() {
+  date -d "$(go list -m -json "$1@$2" | jq -er .Time)" +%s
+}
+
 deb_build() {
   local root="$1" outdir="$2" file
   file="$outdir/$(awk '/^Package:/{p=$2} /^Version:/{v=$2} END{print p "_" v "_amd64.deb"}' "$root/DEBIAN/control")"
@@ -86,27 +93,33 @@ deb_build() {
   rm -rf "$root"
 }
 
+# This release's packages go to DEBS_DIR (its minor's directory), cri-dockerd's
+# to CRI_DOCKERD_DEBS_DIR; each is replaced on its own, so the packages of the
+# other releases stay.
 build_debs() {
-  local k8s="${K8S_VERSION#v}" rev="$DEB_REVISION" out="$CACHE/debs.tmp" stage="$WORK/deb-stage" r
-  local minor="${K8S_VERSION%.*}" crictl="${CRICTL_VERSION#v}" cni="${CNI_PLUGINS_VERSION#v}"
-  rm -rf "$out" "$stage"
-  mkdir -p "$out/$minor" "$out/cri-dockerd" "$stage"
+  local k8s="${K8S_VERSION#v}" rev="$DEB_REVISION" stage="$WORK/deb-stage" r
+  local out="$WORK/debs-release" cd_out="$WORK/debs-cri-dockerd"
+  local crictl="${CRICTL_VERSION#v}" cni="${CNI_PLUGINS_VERSION#v}"
+  rm -rf "$out" "$cd_out" "$stage"
+  mkdir -p "$out" "$cd_out" "$stage"
+  SOURCE_DATE_EPOCH=$(module_epoch k8s.io/kubernetes "$K8S_VERSION")
+  export SOURCE_DATE_EPOCH
 
   r="$stage/kubectl"
   install -D -m 0755 "$K8S_BIN/kubectl" "$r/usr/bin/kubectl"
   deb_control "$r" kubectl "$k8s-$rev" "" "" "Command-line utility for interacting with a Kubernetes cluster"
-  deb_build "$r" "$out/$minor"
+  deb_build "$r" "$out"
 
   r="$stage/cri-tools"
   install -D -m 0755 "$CRICTL_BIN/crictl" "$r/usr/bin/crictl"
   deb_control "$r" cri-tools "$crictl-$rev" "" "" "Command-line utility for interacting with a container runtime"
-  deb_build "$r" "$out/$minor"
+  deb_build "$r" "$out"
 
   r="$stage/kubernetes-cni"
   mkdir -p "$r/opt/cni/bin"
   install -m 0755 "$CNI_BIN"/* "$r/opt/cni/bin/"
   deb_control "$r" kubernetes-cni "$cni-$rev" "" "" "Binaries required to provision kubernetes container networking"
-  deb_build "$r" "$out/$minor"
+  deb_build "$r" "$out"
 
   # kubelet: the tools it (and kubeadm's preflight) calls on the host. The
   # optional ones are Recommends so a minimal mirror still installs.
@@ -117,7 +130,7 @@ build_debs() {
   deb_control "$r" kubelet "$k8s-$rev" "iptables (>= 1.4.21), iproute2, mount, util-linux" \
     "conntrack, ebtables, ethtool, socat" "Node agent for Kubernetes clusters"
   deb_systemd_scripts "$r" kubelet.service kubelet.service
-  deb_build "$r" "$out/$minor"
+  deb_build "$r" "$out"
 
   # kubeadm ships the kubelet drop-in, as the pkgs.k8s.io package does.
   r="$stage/kubeadm"
@@ -133,10 +146,11 @@ set -e
 if [ -d /run/systemd/system ]; then systemctl --system daemon-reload >/dev/null || true; fi
 SH
   chmod 0755 "$r/DEBIAN/postinst"
-  deb_build "$r" "$out/$minor"
+  deb_build "$r" "$out"
 
   # cri-dockerd, named like upstream's release packages.
   local cd_ver="${CRI_DOCKERD_VERSION#v}.3-0.debian-$DEBIAN_SUITE"
+  SOURCE_DATE_EPOCH=$(module_epoch github.com/Mirantis/cri-dockerd "$CRI_DOCKERD_VERSION")
   r="$stage/cri-dockerd"
   install -D -m 0755 "$CRI_DOCKERD_DIR/bin/cri-dockerd" "$r/usr/bin/cri-dockerd"
   install -D -m 0644 "$CRI_DOCKERD_DIR/systemd/cri-docker.service" "$r/usr/lib/systemd/system/cri-docker.service"
@@ -146,8 +160,9 @@ SH
     "CRI implementation that lets the kubelet use Docker Engine"
   sed -i 's#^Homepage: .*#Homepage: https://github.com/Mirantis/cri-dockerd#' "$r/DEBIAN/control"
   deb_systemd_scripts "$r" "cri-docker.socket cri-docker.service" cri-docker.socket cri-docker.service
-  deb_build "$r" "$out/cri-dockerd"
+  deb_build "$r" "$cd_out"
 
   rm -rf "$stage"
-  publish_dir "$out" "$CACHE/debs"
+  publish_dir "$out" "$DEBS_DIR"
+  publish_dir "$cd_out" "$CRI_DOCKERD_DEBS_DIR"
 }

@@ -1,6 +1,9 @@
 # shellcheck shell=bash
 # Container images as docker-archive tarballs (mkimage.py), named exactly as
-# upstream names them, plus images.txt ("<tar file> <reference>" per line).
+# upstream names them, plus images.txt ("<tar file> <reference>" per line), in
+# IMAGES_DIR: one directory per minor, holding everything a cluster of that
+# release pulls (Calico and the test image too: equal trees give equal
+# digests, so the copies in two directories are the same images).
 
 IMG_STAGE="$WORK/image-stage"
 
@@ -47,7 +50,7 @@ image() {
 }
 
 build_images() {
-  IMG_OUT="$CACHE/images.tmp"
+  IMG_OUT="$WORK/images-release"
   rm -rf "$IMG_OUT"
   mkdir -p "$IMG_OUT"
   : >"$IMG_OUT/images.txt"
@@ -163,5 +166,7 @@ build_images() {
     grep -q " $want\$" "$IMG_OUT/images.txt" || die "images.txt lacks $want that kubeadm requires"
   done
   rm -rf "$IMG_STAGE"
-  publish_dir "$IMG_OUT" "$CACHE/images"
+  # The flat layout before one directory per minor (images/*.tar, images.txt).
+  rm -f "$CACHE"/images/*.tar "$CACHE/images/images.txt"
+  publish_dir "$IMG_OUT" "$IMAGES_DIR"
 }
