@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Run the collection's site.yml against running lab nodes and wait for a Ready cluster.
-#   tests/lab/converge.sh single|ha [--idempotence] [-- extra ansible-playbook args]
+#   tests/lab/converge.sh single|ha [--idempotence] [--then PLAYBOOK]... [-- extra ansible-playbook args]
 # --idempotence runs site.yml a second time and fails unless it reports changed=0.
+# --then runs a playbook against the converged cluster afterwards (e.g. tests/e2e/upgrade.yml,
+# which upgrades to LAB_UPGRADE_K8S_VERSION from tests/lab/pins.sh).
 # Needs: tests/lab/nodes.sh up TOPOLOGY and tests/lab/mirrors.sh up.
 set -euo pipefail
 # shellcheck source=tests/lab/lib.sh
@@ -9,12 +11,14 @@ set -euo pipefail
 lab_require_root
 
 topology=${1:-}
-case "$topology" in single | ha) shift ;; *) lab_die "usage: $0 single|ha [--idempotence] [-- ansible-playbook args]" ;; esac
+case "$topology" in single | ha) shift ;; *) lab_die "usage: $0 single|ha [--idempotence] [--then PLAYBOOK]... [-- ansible-playbook args]" ;; esac
 idempotence=false
+then_playbooks=()
 extra=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --idempotence) idempotence=true; shift ;;
+    --then) [ $# -ge 2 ] || lab_die "--then needs a playbook"; then_playbooks+=("$2"); shift 2 ;;
     --) shift; extra=("$@"); break ;;
     *) lab_die "unknown option '$1'" ;;
   esac
@@ -49,6 +53,9 @@ export ANSIBLE_COLLECTIONS_PATH="$collections:$site_packages"
 export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
 export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
 export DUOSHOU_LAB_CACHE
+# For the e2e playbooks: they run ansible-playbook themselves, and upgrade.yml's target.
+export PATH="$VENV/bin:$PATH"
+export DUOSHOU_LAB_UPGRADE_TO="$LAB_UPGRADE_K8S_VERSION"
 
 run_site() { # run_site LOGFILE
   local log=$1 rc
@@ -95,3 +102,15 @@ if [ "$idempotence" = true ]; then
   lab_log "second run: changed=0 on every host ($(($(date +%s) - t1))s)"
 fi
 lab_log "WALL TIME $topology: site.yml ${t_play}s, all $expected nodes Ready after ${t_ready}s"
+
+for playbook in "${then_playbooks[@]}"; do
+  log="$LAB_RUN/$(basename "$playbook" .yml)-$topology.log"
+  lab_log "ansible-playbook $playbook -i tests/lab/inventory/$topology (log: $log)"
+  t2=$(date +%s)
+  set +e
+  (cd "$LAB_REPO_ROOT" && "$VENV/bin/ansible-playbook" "$playbook" -i "$inventory") 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  [ "$rc" = 0 ] || lab_die "$playbook failed after $(($(date +%s) - t2))s (log: $log)"
+  lab_log "$playbook passed in $(($(date +%s) - t2))s"
+done

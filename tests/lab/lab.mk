@@ -13,7 +13,7 @@ LAB_CONVERGE_OPTS ?=
 LAB_DOWN_OPTS ?=
 LAB_DIR := tests/lab
 
-.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-ha lab-down lab-status
+.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-upgrade lab-ha lab-down lab-status
 
 # Engine, node images (Debian 12 and 13) and the mirrors with whatever artifacts exist.
 lab-images:
@@ -36,6 +36,11 @@ lab-artifacts-upgrade:
 
 lab-mirrors:
 	$(LAB_DIR)/mirrors.sh up
+
+# A lab cluster at the pinned release, upgraded with playbooks/upgrade.yml to the lab's second
+# release while the API and a Service are probed (tests/e2e/upgrade.yml), for a person to watch.
+lab-upgrade: setup lab-artifacts-upgrade
+	$(MAKE) --no-print-directory lab LAB_CONVERGE_OPTS="--then tests/e2e/upgrade.yml $(LAB_CONVERGE_OPTS)"
 
 # Recipe lines rather than prerequisites: the steps must run in this order even under make -j
 # (setup, the venv converge.sh runs ansible-playbook from, comes first either way).

@@ -219,9 +219,9 @@ def _node_state_problems(data, problems, warnings):
     first = to_text(data.get('first_control_plane') or '<first control plane>')
     if state == 'partial-init':
         problems.append('a kubeadm init stopped before it wrote %s (found: %s); it cannot be resumed from there%s'
-                        'on %s run `%s` (or playbooks/reset.yml -e kubeadm_reset_confirm=true --limit %s), then '
-                        'site.yml again. If %s holds a cluster you still need, restore admin.conf instead '
-                        '(kubeadm init phase kubeconfig admin)' % (ADMIN_CONF, found, DASH, host, reset, host,
+                        'on %s run `%s` (or playbooks/reset.yml -e kubeadm_reset_confirm=<cluster endpoint host:port> '
+                        '--limit %s), then site.yml again. If %s holds a cluster you still need, restore admin.conf '
+                        'instead (kubeadm init phase kubeconfig admin)' % (ADMIN_CONF, found, DASH, host, reset, host,
                                                                    ETCD_MEMBER))
     elif state == 'partial-control-plane-join':
         problems.append('a kubeadm join as control plane stopped half-way (found: %s); its etcd member may already '

@@ -127,7 +127,7 @@ build_debs() {
   install -D -m 0755 "$K8S_BIN/kubelet" "$r/usr/bin/kubelet"
   install -D -m 0644 "$HERE/files/kubelet/kubelet.service" "$r/usr/lib/systemd/system/kubelet.service"
   mkdir -p "$r/etc/kubernetes/manifests"
-  deb_control "$r" kubelet "$k8s-$rev" "iptables (>= 1.4.21), iproute2, mount, util-linux" \
+  deb_control "$r" kubelet "$k8s-$rev" "iptables (>= 1.4.21), iproute2, mount, util-linux, kubernetes-cni (>= 1.2.0)" \
     "conntrack, ebtables, ethtool, socat" "Node agent for Kubernetes clusters"
   deb_systemd_scripts "$r" kubelet.service kubelet.service
   deb_build "$r" "$out"
@@ -136,8 +136,10 @@ build_debs() {
   r="$stage/kubeadm"
   install -D -m 0755 "$K8S_BIN/kubeadm" "$r/usr/bin/kubeadm"
   install -D -m 0644 "$HERE/files/kubelet/10-kubeadm.conf" "$r/usr/lib/systemd/system/kubelet.service.d/10-kubeadm.conf"
-  deb_control "$r" kubeadm "$k8s-$rev" \
-    "kubelet (>= $k8s), kubectl (>= $k8s), cri-tools (>= $crictl), kubernetes-cni (>= $cni)" "" \
+  # No dependencies, as pkgs.k8s.io's kubeadm from 1.32 on (kubernetes/release,
+  # cmd/krel/templates/latest/metadata.yaml): an upgrade installs the new kubeadm
+  # while the node keeps its old kubelet until it is drained.
+  deb_control "$r" kubeadm "$k8s-$rev" "" "" \
     "Command-line utility for administering a Kubernetes cluster"
   cat >"$r/DEBIAN/postinst" <<'SH'
 #!/bin/sh
