@@ -221,8 +221,8 @@ def _node_state_problems(data, problems, warnings):
         problems.append('a kubeadm init stopped before it wrote %s (found: %s); it cannot be resumed from there%s'
                         'on %s run `%s` (or playbooks/reset.yml -e kubeadm_reset_confirm=<cluster endpoint host:port> '
                         '--limit %s), then site.yml again. If %s holds a cluster you still need, restore admin.conf '
-                        'instead (kubeadm init phase kubeconfig admin)' % (ADMIN_CONF, found, DASH, host, reset, host,
-                                                                   ETCD_MEMBER))
+                        'instead (kubeadm init phase kubeconfig admin)'
+                        % (ADMIN_CONF, found, DASH, host, reset, host, ETCD_MEMBER))
     elif state == 'partial-control-plane-join':
         problems.append('a kubeadm join as control plane stopped half-way (found: %s); its etcd member may already '
                         'count in the quorum, so it is not retried blindly%son %s list the etcd members (kubectl -n '
