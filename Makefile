@@ -95,7 +95,8 @@ test-roles: setup ## molecule: os_prep, docker_cri, containerd, haproxy_keepaliv
 test-ha: setup ## molecule: 3 control planes behind the VIP + 1 worker, VIP failover
 	DUOSHOU_LAB_OS=$(LAB_OS) DUOSHOU_LAB_RUNTIME=$(LAB_RUNTIME) molecule test -s cluster-ha
 
-INVENTORY ?= inventory/sample/single.yml
+# Your copy of a sample (cp -r inventory/sample/ha inventory/mycluster): the samples themselves are refused.
+INVENTORY ?= inventory/mycluster
 .PHONY: site test-cluster test-roles test-ha
 site: setup ## ansible-playbook site.yml -i $(INVENTORY)
 	ansible-playbook site.yml -i $(INVENTORY)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs playbooks/validate.yml against every inventory of the matrix:
-#   good/<case>/hosts.{yml,ini} and the samples must pass ("inventory OK");
+#   good/<case>/hosts.{yml,ini} must pass ("inventory OK");
+#   inventory/sample/<name>/ must fail as it is and pass once edited (sample-unedited/<name>/);
 #   bad/<case>/hosts.{yml,ini} must fail with exactly `count` problems (1 when
 #   there is no count file) and name every line of bad/<case>/expected.
 # The last line is "N passed, M failed"; the exit status is 1 on any failure.
@@ -86,11 +87,22 @@ run_bad() { # name, inventory, case dir
   fi
 }
 
-# The samples are refused as they are (example addresses), and pass once the flag is gone.
-for inventory in "$repo"/inventory/sample/*.yml; do
-  [[ -f "$inventory" ]] || continue
-  run_bad "sample/$(basename "$inventory" .yml) unedited" "$inventory" "$here/sample-unedited"
-  run_good "sample/$(basename "$inventory" .yml) edited" "$inventory" -e cluster_inventory_sample=false
+# Each sample directory is refused as it is (sample-unedited/<name>/expected, count), and
+# passes once the flag is gone and the placeholders of sample-unedited/<name>/edits (one
+# name=value a line, the user's edits) are replaced.
+for inventory in "$repo"/inventory/sample/*/; do
+  inventory=${inventory%/}
+  name=${inventory##*/}
+  cases="$here/sample-unedited/$name"
+  [[ -s "$cases/expected" ]] || { report "sample/$name" 1 "no $cases/expected"; continue; }
+  run_bad "sample/$name unedited" "$inventory" "$cases"
+  edits=(-e cluster_inventory_sample=false)
+  if [[ -f "$cases/edits" ]]; then
+    while IFS= read -r line || [[ -n "$line" ]]; do
+      [[ -n "$line" ]] && edits+=(-e "$line")
+    done <"$cases/edits"
+  fi
+  run_good "sample/$name edited" "$inventory" "${edits[@]}"
 done
 for dir in "$here"/good/*/; do
   dir=${dir%/}
