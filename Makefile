@@ -17,7 +17,7 @@ export ANSIBLE_COLLECTIONS_PATH := $(COLLECTIONS_DIR)
 export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
 export PATH := $(BIN):$(PATH)
 
-.PHONY: help setup lint sanity-copy sanity integration unit validation collection-build vagrant-check test test-fast
+.PHONY: help setup lint sanity-copy sanity integration unit validation collection-build test-galaxy vagrant-check test test-fast
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -70,13 +70,16 @@ collection-build: setup ## build the Galaxy tarball, install it, and read its do
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc duoshou.kubeadm.kubeadm_token | head -n 3
 	ANSIBLE_COLLECTIONS_PATH=.cache/build/installed ansible-doc -t filter duoshou.kubeadm.ca_cert_hash | head -n 3
 
+test-galaxy: setup ## a Galaxy user's path: install the built tarball in a temporary path, copy and validate the samples, syntax-check every README playbook by FQCN, outside the checkout
+	bash tests/galaxy/run.sh
+
 vagrant-check: setup ## Vagrant scenarios without VMs: molecule list/syntax, inventory validation, vagrant validate (libvirt, VirtualBox)
 	bash tests/vagrant/check.sh
 
 test: setup ## everything CI runs: the checks below, then the role and cluster scenarios on the lab
 	bash tests/make-test.sh
 
-test-fast: setup ## only the checks that need no lab (lint, unit, validation, integration, build, sanity, vagrant)
+test-fast: setup ## only the checks that need no lab (lint, unit, validation, integration, build, Galaxy path, sanity, vagrant)
 	bash tests/make-test.sh --fast
 
 -include tests/lab/lab.mk

@@ -7,7 +7,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
-FAST_STAGES=(lint unit validation integration collection-build sanity vagrant-check)
+FAST_STAGES=(lint unit validation integration collection-build test-galaxy sanity vagrant-check)
 # Stages on the lab (root, a Docker engine, Kubernetes built from Go modules): the role
 # artifacts (cached by version), the role scenarios, then the cluster scenarios as
 # <topology>:<node OS>:<runtime>: HA (three control planes behind the VIP) and a single control
