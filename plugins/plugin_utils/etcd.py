@@ -203,3 +203,149 @@ def etcd_member(manifest):
         'trusted_ca_file': required('trusted-ca-file'),
         'image': container.get('image'),
     }
+
+
+# Membership: what etcdctl prints about the members, and the quorum arithmetic of removing one.
+
+_HEX_ID_RE = re.compile(r'^[0-9a-fA-F]{1,16}$')
+
+
+def _json_after_noise(output, opening):
+    """The JSON value of ``output`` (text or parsed): the first line that starts with ``opening`` and all after it.
+
+    etcdctl may print warnings before its JSON (deprecations, a slow dial); they are skipped.
+    """
+    if not isinstance(output, (str, bytes)):
+        return output
+    text = output.decode() if isinstance(output, bytes) else output
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if line.lstrip().startswith(opening):
+            try:
+                return json.loads('\n'.join(lines[index:]))
+            except ValueError:
+                continue
+    raise EtcdError('no JSON %s in the etcdctl output %r' % ('object' if opening == '{' else 'list', text[:200]))
+
+
+def member_id(value):
+    """A member ID as ``etcdctl member remove`` takes it: hex, lower case, without leading zeros.
+
+    ``--write-out json`` prints IDs as decimal numbers (uint64, beyond JavaScript's safe integers: parsed in
+    Python they stay exact); ``--hex`` prints them as hex strings.
+    """
+    if isinstance(value, bool):
+        raise EtcdError('member ID %r is not a number' % (value,))
+    if isinstance(value, int):
+        if not 0 < value < 2 ** 64:
+            raise EtcdError('member ID %d is not a uint64 above 0' % value)
+        return '%x' % value
+    text = str(value or '').strip()
+    if not _HEX_ID_RE.match(text) or int(text, 16) == 0:
+        raise EtcdError('member ID %r is neither a number nor hex' % (value,))
+    return '%x' % int(text, 16)
+
+
+def member_list(output):
+    """The members ``etcdctl member list --write-out json`` printed, in its order.
+
+    Each: id (hex, for ``member remove``), name (empty for a member added but never started), peer_urls,
+    client_urls (empty until it started) and learner.
+    """
+    listing = _json_after_noise(output, '{')
+    if not isinstance(listing, dict) or not isinstance(listing.get('members'), list):
+        raise EtcdError('expected the output of etcdctl member list --write-out json (an object with members)')
+    members = []
+    for entry in listing['members']:
+        if not isinstance(entry, dict) or 'ID' not in entry:
+            raise EtcdError('a member without an ID in etcdctl member list: %r' % (entry,))
+        members.append({
+            'id': member_id(entry['ID']),
+            'name': str(entry.get('name') or ''),
+            'peer_urls': [str(url) for url in entry.get('peerURLs') or []],
+            'client_urls': [str(url) for url in entry.get('clientURLs') or []],
+            'learner': bool(entry.get('isLearner', False)),
+        })
+    if not members:
+        raise EtcdError('etcdctl member list printed no member')
+    return members
+
+
+def endpoint_health(output):
+    """``etcdctl endpoint health --cluster --write-out json``: client URL -> error text ('' when healthy).
+
+    etcdctl exits 1 when one endpoint is unhealthy but still prints every endpoint first.
+    """
+    entries = _json_after_noise(output, '[')
+    if not isinstance(entries, list):
+        raise EtcdError('expected the output of etcdctl endpoint health --write-out json (a list)')
+    health = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or not entry.get('endpoint'):
+            raise EtcdError('an endpoint health entry without an endpoint: %r' % (entry,))
+        health[str(entry['endpoint'])] = '' if entry.get('health') is True else str(entry.get('error') or 'unhealthy')
+    return health
+
+
+def url_host(url):
+    """``https://192.168.0.11:2380`` -> ``192.168.0.11`` (IPv6 without its brackets)."""
+    host = re.sub(r'^\w+://', '', str(url)).split('/')[0]
+    if host.startswith('['):
+        return host[1:].split(']')[0]
+    return host.rsplit(':', 1)[0] if ':' in host else host
+
+
+def find_member(members, name, addresses=()):
+    """The member of node ``name``: by member name (kubeadm names it after the node), else by a peer URL on
+    one of the node's ``addresses`` (a member added but never started has no name). None when there is none.
+    """
+    for member in members:
+        if member['name'] and member['name'] == name:
+            return member
+    hosts = {str(address) for address in addresses or () if address}
+    for member in members:
+        if hosts & {url_host(url) for url in member['peer_urls']}:
+            return member
+    return None
+
+
+def quorum(voters):
+    """Members that must agree for etcd to commit anything: a majority of the voting members."""
+    return voters // 2 + 1
+
+
+def removal_quorum(members, health, member):
+    """What removing ``member`` from ``members`` does to quorum, given ``health`` (endpoint_health's result).
+
+    Learners do not vote. Returns voters, healthy, voters_after, healthy_after, quorum_after, unhealthy (names
+    with their error) and the refusal ('' when the removal is safe): etcd commits the removal only with a
+    quorum of the members it has now, and the members left must still have one.
+    """
+    def label(entry):
+        return entry['name'] or ('unstarted member ' + entry['id'])
+
+    def problem(entry):
+        if not entry['client_urls']:
+            return 'never started'
+        errors = [health[url] for url in entry['client_urls'] if url in health]
+        if not errors:
+            return 'no answer (not in endpoint health)'
+        return '' if '' in errors else errors[0]
+
+    voters = [entry for entry in members if not entry['learner']]
+    unhealthy = ['%s (%s)' % (label(entry), problem(entry)) for entry in voters if problem(entry)]
+    healthy = len(voters) - len(unhealthy)
+    votes = not member['learner']
+    voters_after = len(voters) - (1 if votes else 0)
+    healthy_after = healthy - (1 if votes and not problem(member) else 0)
+    result = {
+        'voters': len(voters), 'healthy': healthy, 'voters_after': voters_after, 'healthy_after': healthy_after,
+        'quorum_after': quorum(voters_after) if voters_after else 0, 'unhealthy': unhealthy, 'refusal': '',
+    }
+    if healthy < quorum(len(voters)):
+        result['refusal'] = ('etcd has lost its quorum: %d of %d members healthy, %d needed (%s), so the removal cannot '
+                             'be committed' % (healthy, len(voters), quorum(len(voters)), ', '.join(unhealthy)))
+    elif voters_after and healthy_after < quorum(voters_after):
+        result['refusal'] = ('removing %s would leave %d healthy of %d etcd members, below their quorum of %d (%s)'
+                             % (label(member), healthy_after, voters_after, quorum(voters_after), ', '.join(unhealthy)))
+    return result

@@ -6,7 +6,9 @@ from ansible_collections.duoshou.kubeadm.plugins.filter import (
     etcd_backup_name,
     etcd_backup_prune,
     etcd_member,
+    etcd_members,
     etcd_snapshot_status,
+    kubeadm_remove_plan,
 )
 from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import read_fixture
 
@@ -16,6 +18,8 @@ from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import read_
     (etcd_backup_prune, 'etcd_backup_prune'),
     (etcd_member, 'etcd_member'),
     (etcd_snapshot_status, 'etcd_snapshot_status'),
+    (etcd_members, 'etcd_members'),
+    (kubeadm_remove_plan, 'kubeadm_remove_plan'),
 ])
 def test_registered(module, name):
     filters = module.FilterModule().filters()
@@ -45,3 +49,18 @@ def test_member_and_status():
 def test_errors_name_the_filter(call, message):
     with pytest.raises(AnsibleFilterError, match=message):
         call()
+
+
+def test_members_filter_reads_the_member_list():
+    members = etcd_members.etcd_members(read_fixture('etcdctl-3.6-member-list-json-reconstructed.txt'))
+    assert [member['name'] for member in members] == ['cp2', 'cp1', 'cp3']
+
+
+def test_members_filter_error_names_the_filter():
+    with pytest.raises(AnsibleFilterError, match='^etcd_members: no JSON object'):
+        etcd_members.etcd_members('Error: context deadline exceeded')
+
+
+def test_remove_plan_filter_error_names_the_filter():
+    with pytest.raises(AnsibleFilterError, match='^kubeadm_remove_plan: inventory must be a dict'):
+        kubeadm_remove_plan.kubeadm_remove_plan('w2', inventory=None)

@@ -12,9 +12,16 @@ from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.etcd import (
     EtcdError,
     backup_name,
     backups_to_prune,
+    endpoint_health,
     endpoint_slug,
     etcd_member,
+    find_member,
+    member_id,
+    member_list,
+    quorum,
+    removal_quorum,
     snapshot_status,
+    url_host,
 )
 from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import read_fixture
 
@@ -201,3 +208,136 @@ def test_prune_refuses_entries_without_a_path():
 def test_fixture_is_one_json_line():
     line = read_fixture('etcdutl-3.6-snapshot-status-json-reconstructed.txt').strip()
     assert json.loads(line)['totalKey'] == 1187
+
+
+# Membership: the member list, member health and the quorum arithmetic of a removal.
+
+MEMBERS = 'etcdctl-3.6-member-list-json-reconstructed.txt'
+HEALTH = 'etcdctl-3.6-endpoint-health-cluster-json-reconstructed.txt'
+CP1, CP2, CP3 = '8e9e05c52164694d', '1556a64b11e29d63', 'ec5ddc2ac3e58143'
+
+
+def member(name, number, learner=False, started=True):
+    address = '192.168.77.%d' % (20 + number)
+    return {'id': '%x' % (0x1000 + number), 'name': name if started else '', 'peer_urls': ['https://%s:2380' % address],
+            'client_urls': ['https://%s:2379' % address] if started else [], 'learner': learner}
+
+
+def healthy(*members, down=()):
+    return {url: ('context deadline exceeded' if entry['name'] in down else '')
+            for entry in members for url in entry['client_urls']}
+
+
+def test_member_list_of_etcdctl():
+    members = member_list(read_fixture(MEMBERS))
+    assert members[1] == {'id': CP1, 'name': 'cp1', 'peer_urls': ['https://192.168.77.21:2380'],
+                          'client_urls': ['https://192.168.77.21:2379'], 'learner': False}
+    assert [entry['id'] for entry in members] == [CP2, CP1, CP3]
+
+
+def test_member_ids_beyond_double_precision_stay_exact():
+    # 17032011442018419011 > 2**53: a float would round it and member remove would name no member.
+    assert member_id(17032011442018419011) == CP3
+    assert member_id('EC5DDC2AC3E58143') == CP3
+    assert member_id('00ff') == 'ff'
+
+
+@pytest.mark.parametrize('value', [0, -1, 2 ** 64, True, 'cp1', '', None, '0'])
+def test_member_id_refuses_what_is_no_id(value):
+    with pytest.raises(EtcdError):
+        member_id(value)
+
+
+def test_member_list_parses_a_dict_a_learner_and_an_unstarted_member():
+    listing = {'members': [{'ID': 1, 'name': 'cp1', 'peerURLs': ['https://10.0.0.1:2380'], 'clientURLs': ['https://10.0.0.1:2379']},
+                           {'ID': 2, 'peerURLs': ['https://10.0.0.2:2380'], 'isLearner': True}]}
+    members = member_list(listing)
+    assert members[1] == {'id': '2', 'name': '', 'peer_urls': ['https://10.0.0.2:2380'], 'client_urls': [], 'learner': True}
+
+
+@pytest.mark.parametrize('output,message', [
+    ('', 'no JSON object'),
+    ('Error: context deadline exceeded', 'no JSON object'),
+    ('{"header": {}}', 'with members'),
+    ('{"members": []}', 'no member'),
+    ('{"members": [{"name": "cp1"}]}', 'without an ID'),
+])
+def test_member_list_refuses_other_output(output, message):
+    with pytest.raises(EtcdError, match=message):
+        member_list(output)
+
+
+def test_endpoint_health_of_etcdctl_after_a_warning_line():
+    assert endpoint_health(read_fixture(HEALTH)) == {
+        'https://192.168.77.21:2379': '',
+        'https://192.168.77.22:2379': '',
+        'https://192.168.77.23:2379': 'context deadline exceeded',
+    }
+
+
+@pytest.mark.parametrize('output', ['', '{"endpoint": "x"}', '[{"health": true}]'])
+def test_endpoint_health_refuses_other_output(output):
+    with pytest.raises(EtcdError):
+        endpoint_health(output)
+
+
+@pytest.mark.parametrize('url,host', [
+    ('https://192.168.77.21:2380', '192.168.77.21'),
+    ('https://[fd00::11]:2380', 'fd00::11'),
+    ('https://cp1.example', 'cp1.example'),
+])
+def test_url_host(url, host):
+    assert url_host(url) == host
+
+
+def test_find_member_by_name_then_by_peer_address():
+    members = member_list(read_fixture(MEMBERS))
+    assert find_member(members, 'cp3')['id'] == CP3
+    unstarted = member('', 4, started=False)
+    assert find_member(members + [unstarted], 'cp4', ['192.168.77.24']) is unstarted
+    assert find_member(members, 'w1', ['192.168.77.24', '']) is None
+
+
+@pytest.mark.parametrize('voters,needed', [(1, 1), (2, 2), (3, 2), (4, 3), (5, 3)])
+def test_quorum(voters, needed):
+    assert quorum(voters) == needed
+
+
+def test_removing_a_dead_member_of_three_keeps_quorum():
+    members = member_list(read_fixture(MEMBERS))
+    cp3 = find_member(members, 'cp3')
+    counts = removal_quorum(members, endpoint_health(read_fixture(HEALTH)), cp3)
+    assert counts == {'voters': 3, 'healthy': 2, 'voters_after': 2, 'healthy_after': 2, 'quorum_after': 2,
+                      'unhealthy': ['cp3 (context deadline exceeded)'], 'refusal': ''}
+
+
+def test_removing_a_healthy_member_while_another_is_down_is_refused():
+    members = member_list(read_fixture(MEMBERS))
+    counts = removal_quorum(members, endpoint_health(read_fixture(HEALTH)), find_member(members, 'cp2'))
+    assert (counts['healthy_after'], counts['quorum_after']) == (1, 2)
+    assert counts['refusal'] == ('removing cp2 would leave 1 healthy of 2 etcd members, below their quorum of 2 '
+                                 '(cp3 (context deadline exceeded))')
+
+
+def test_no_removal_without_quorum_now():
+    # Two members, one dead: the one left would have quorum alone, but the removal itself needs both.
+    cp1, cp2 = member('cp1', 1), member('cp2', 2)
+    counts = removal_quorum([cp1, cp2], healthy(cp1, cp2, down=['cp2']), cp2)
+    assert counts['healthy_after'] == counts['quorum_after'] == 1
+    assert counts['refusal'].startswith('etcd has lost its quorum: 1 of 2 members healthy, 2 needed')
+
+
+def test_a_learner_does_not_vote_and_an_unstarted_member_is_unhealthy():
+    voters = [member('cp1', 1), member('cp2', 2), member('cp3', 3)]
+    learner, unstarted = member('cp4', 4, learner=True), member('', 5, started=False)
+    counts = removal_quorum(voters + [learner], healthy(*voters), learner)
+    assert (counts['voters'], counts['voters_after'], counts['refusal']) == (3, 3, '')
+    counts = removal_quorum(voters + [unstarted], healthy(*voters), unstarted)
+    assert counts['unhealthy'] == ['unstarted member 1005 (never started)']
+    assert (counts['voters_after'], counts['healthy_after'], counts['refusal']) == (3, 3, '')
+
+
+def test_a_member_missing_from_endpoint_health_is_unhealthy():
+    cp1, cp2, cp3 = member('cp1', 1), member('cp2', 2), member('cp3', 3)
+    counts = removal_quorum([cp1, cp2, cp3], healthy(cp1, cp2), cp3)
+    assert counts['unhealthy'] == ['cp3 (no answer (not in endpoint health))']
