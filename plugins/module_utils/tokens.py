@@ -40,6 +40,19 @@ def parse_duration(value, name='duration'):
     return int(seconds)
 
 
+def parse_token_durations(min_remaining, ttl):
+    """Parse the module's min_remaining and ttl together: (seconds, seconds), or TokenError.
+
+    The inventory validation (cluster_bootstrap_token_*) calls this too, so both refuse the same values.
+    """
+    min_seconds = parse_duration(min_remaining, 'min_remaining')
+    ttl_seconds = parse_duration(ttl, 'ttl')
+    if ttl_seconds and min_seconds >= ttl_seconds:
+        raise TokenError('min_remaining (%s) must be shorter than ttl (%s): a fresh token would already count as '
+                         'too old and every run would create another one' % (min_remaining, ttl))
+    return min_seconds, ttl_seconds
+
+
 def format_duration(seconds):
     """Format seconds the way kubeadm prints durations (``2h0m0s``)."""
     hours, rest = divmod(int(seconds), 3600)

@@ -152,7 +152,7 @@ from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import (
     format_duration,
     format_timestamp,
     parse_created_token,
-    parse_duration,
+    parse_token_durations,
     parse_token_list,
     select_token,
     token_expiry,
@@ -224,14 +224,9 @@ def main():
     params = module.params
     now = utcnow()
     try:
-        min_remaining = parse_duration(params['min_remaining'], 'min_remaining')
-        ttl = parse_duration(params['ttl'], 'ttl')
+        min_remaining, ttl = parse_token_durations(params['min_remaining'], params['ttl'])
     except TokenError as exc:
         module.fail_json(msg=str(exc))
-    if ttl and min_remaining >= ttl:
-        module.fail_json(msg='min_remaining (%s) must be shorter than ttl (%s): a fresh token would already '
-                             'count as too old and every run would create another one'
-                             % (params['min_remaining'], params['ttl']))
 
     kubeconfig = params['kubeconfig']
     _require_file(module, kubeconfig, 'kubeconfig', 'kubeconfig')

@@ -4,6 +4,8 @@
 #   inventory/sample/<name>/ must fail as it is and pass once edited (sample-unedited/<name>/);
 #   bad/<case>/hosts.{yml,ini} must fail with exactly `count` problems (1 when
 #   there is no count file) and name every line of bad/<case>/expected.
+# Every case is read on top of shared.yml (what every docker cluster must set, the cri-dockerd
+# checksum); a case overrides it by setting the variable itself.
 # The last line is "N passed, M failed"; the exit status is 1 on any failure.
 set -uo pipefail
 
@@ -26,6 +28,7 @@ export ANSIBLE_NOCOLOR=1 ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_LOCALHOST_WARNING
 
 passed=0
 failed=0
+shared=() # the samples are read alone, as a user reads them
 start=$SECONDS
 
 inventory_of() {
@@ -48,7 +51,7 @@ report() { # name, ok (0/1), reason
 
 run_good() { # name, inventory, extra ansible-playbook arguments...
   local output rc
-  output=$("$ansible_playbook" "$playbook" -i "$2" "${@:3}" 2>&1)
+  output=$("$ansible_playbook" "$playbook" "${shared[@]}" -i "$2" "${@:3}" 2>&1)
   rc=$?
   if [[ $rc -ne 0 ]]; then
     report "$1" 1 "exit $rc, expected success"
@@ -64,7 +67,7 @@ run_bad() { # name, inventory, case dir
   local output rc count line missing=""
   count=1
   [[ -f "$3/count" ]] && count=$(<"$3/count")
-  output=$("$ansible_playbook" "$playbook" -i "$2" 2>&1)
+  output=$("$ansible_playbook" "$playbook" "${shared[@]}" -i "$2" 2>&1)
   rc=$?
   if [[ $rc -eq 0 ]]; then
     report "$1" 1 "passed, expected a failure"
@@ -104,6 +107,7 @@ for inventory in "$repo"/inventory/sample/*/; do
   fi
   run_good "sample/$name edited" "$inventory" "${edits[@]}"
 done
+shared=(-i "$here/shared.yml")
 for dir in "$here"/good/*/; do
   dir=${dir%/}
   inventory=$(inventory_of "$dir") || { report "good/${dir##*/}" 1 "no hosts.yml or hosts.ini"; continue; }

@@ -5,7 +5,8 @@
 ``inventory_problems`` runs the checks of each subject in a fixed order: groups and node names (here),
 settings the hosts must agree on (here), runtime and registries (``settings``), the version
 (``versions``), scalar settings (``settings``), networks and node addresses (``networks``), the
-control-plane endpoint and HA (``endpoint``). The filter ``cluster_problems`` exposes it.
+control-plane endpoint and HA (``endpoint``), the roles' own settings (``roles``). The filter
+``cluster_problems`` exposes it.
 """
 
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.base import (
@@ -23,6 +24,7 @@ from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.network
     network_problems,
     node_ip_problems,
 )
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.roles import role_setting_problems
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.settings import (
     per_host_setting_problems,
     preflight_errors_problems,
@@ -100,7 +102,10 @@ def inventory_problems(data):
     {"cluster_node_ip": ..., "facts_gathered": bool, "default_ipv4": ...,
     any CLUSTER_WIDE_KEYS / per-host setting the inventory sets for that host}},
     "require_node_ip": bool (default true: a host without cluster_node_ip and
-    without facts is a problem; false: its address checks are skipped)}``.
+    without facts is a problem; false: its address checks are skipped),
+    "role_specs": {role: the argument_specs of roles/<role>/meta/argument_specs.yml},
+    "role_defaults": {role: roles/<role>/defaults/main.yml}}``; with role_specs, every role option a
+    host sets is checked against its spec and the roles' value rules (``roles``).
     """
     problems = []
     inv = Inventory(data, problems)
@@ -116,6 +121,8 @@ def inventory_problems(data):
     node_ips = node_ip_problems(inv, networks)
     endpoint_problems(inv, settings, networks, node_ips)
     vrrp_password_problems(inv)
+    if data.get('role_specs'):
+        role_setting_problems(inv, data['role_specs'], data.get('role_defaults'), inv.settings)
     return problems
 
 
