@@ -34,7 +34,9 @@ _value:
   elements: dict
   contains:
     id: {description: Hex ID, lower case., type: str, sample: 8e9e05c52164694d}
-    name: {description: The member name (the node's with kubeadm); empty for a member added but never started., type: str}
+    name:
+      description: The member name (the node's with kubeadm); empty for a member added but never started.
+      type: str
     peer_urls: {description: Peer URLs., type: list, elements: str}
     client_urls: {description: Client URLs; empty until it started., type: list, elements: str}
     learner: {description: Whether it is a learner (no vote)., type: bool}

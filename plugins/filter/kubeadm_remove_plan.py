@@ -27,7 +27,8 @@ options:
     type: str
     required: true
   inventory:
-    description: C(control_planes), C(workers), C(lb) and C(hosts) (host lists) and C(addresses) (host to cluster address).
+    description:
+      - C(control_planes), C(workers), C(lb) and C(hosts) (host lists) and C(addresses) (host to cluster address).
     type: dict
     required: true
   nodes:
@@ -97,7 +98,10 @@ _value:
     reset: {description: Reset the host (it answered)., type: bool}
     backends: {description: Rewrite the haproxy backends without it (a control plane)., type: bool}
     already_removed: {description: No Node and no etcd member are left., type: bool}
-    refusals: {description: Why it must not be removed, each naming the variable and the fix; empty when it may., type: list, elements: str}
+    refusals:
+      description: Why it must not be removed, each naming the variable and the fix; empty when it may.
+      type: list
+      elements: str
     lines: {description: What the run does, one line per step., type: list, elements: str}
 '''
 

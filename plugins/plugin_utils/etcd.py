@@ -343,8 +343,8 @@ def removal_quorum(members, health, member):
         'quorum_after': quorum(voters_after) if voters_after else 0, 'unhealthy': unhealthy, 'refusal': '',
     }
     if healthy < quorum(len(voters)):
-        result['refusal'] = ('etcd has lost its quorum: %d of %d members healthy, %d needed (%s), so the removal cannot '
-                             'be committed' % (healthy, len(voters), quorum(len(voters)), ', '.join(unhealthy)))
+        result['refusal'] = ('etcd has lost its quorum: %d of %d members healthy, %d needed (%s), so the removal '
+                             'cannot be committed' % (healthy, len(voters), quorum(len(voters)), ', '.join(unhealthy)))
     elif voters_after and healthy_after < quorum(voters_after):
         result['refusal'] = ('removing %s would leave %d healthy of %d etcd members, below their quorum of %d (%s)'
                              % (label(member), healthy_after, voters_after, quorum(voters_after), ', '.join(unhealthy)))

@@ -40,7 +40,8 @@ def _node_addresses(item):
 def _inventory(inventory):
     if not isinstance(inventory, dict):
         raise RemoveNodeError('inventory must be a dict with control_planes, workers, lb, hosts and addresses')
-    lists = {key: [str(host) for host in inventory.get(key) or []] for key in ('control_planes', 'workers', 'lb', 'hosts')}
+    lists = {key: [str(host) for host in inventory.get(key) or []]
+             for key in ('control_planes', 'workers', 'lb', 'hosts')}
     lists['addresses'] = {str(host): str(address or '') for host, address in (inventory.get('addresses') or {}).items()}
     return lists
 
@@ -119,7 +120,8 @@ def removal_plan(node, inventory, nodes=None, members=None, health=None, etcd_er
         return plan
     if not via:
         refusals.append('%sno other control plane answers, and every step runs kubectl (and etcdctl) on one: %s. '
-                        'Bring one back, then run again' % (fix_name, '; '.join(via_problems) or 'none in the inventory'))
+                        'Bring one back, then run again'
+                        % (fix_name, '; '.join(via_problems) or 'none in the inventory'))
         return plan
     own = {address for address in addresses if address}
     if plan['control_plane'] and endpoint_host and endpoint_host in own:
@@ -131,7 +133,8 @@ def removal_plan(node, inventory, nodes=None, members=None, health=None, etcd_er
     if plan['control_plane']:
         if parsed_members is None:
             refusals.append('%sthe etcd members could not be read on %s (%s): a control plane is removed only when '
-                            'etcd can be asked whether the rest keeps its quorum' % (fix_name, via, etcd_error or 'no output'))
+                            'etcd can be asked whether the rest keeps its quorum'
+                            % (fix_name, via, etcd_error or 'no output'))
         elif member is not None:
             try:
                 parsed_health = endpoint_health(health) if health is not None else None
@@ -148,11 +151,11 @@ def removal_plan(node, inventory, nodes=None, members=None, health=None, etcd_er
                                     'docs/operations.md, "Restoring etcd on several control planes")'
                                     % (fix_name, counts['refusal']))
                 elif counts['voters_after'] % 2 == 0 and not force_even:
-                    refusals.append('%sremoving %s would leave %d etcd members: an even count survives no more failures '
-                                    'than one member less (%d of %d may fail) and validate.yml refuses it. Add a control '
-                                    'plane first, or remove anyway with -e %s=true'
-                                    % (fix_name, name, counts['voters_after'], counts['voters_after'] - counts['quorum_after'],
-                                       counts['voters_after'], FORCE_EVEN))
+                    left = counts['voters_after']
+                    refusals.append('%sremoving %s would leave %d etcd members: an even count survives no more '
+                                    'failures than one member less (%d of %d may fail) and validate.yml refuses it. '
+                                    'Add a control plane first, or remove anyway with -e %s=true'
+                                    % (fix_name, name, left, left - counts['quorum_after'], left, FORCE_EVEN))
     if refusals:
         return plan
 
@@ -166,7 +169,8 @@ def removal_plan(node, inventory, nodes=None, members=None, health=None, etcd_er
     plan['already_removed'] = item is None and member is None
     lines = plan['lines']
     if plan['already_removed']:
-        lines.append('%s is already removed from the cluster (no Node%s)' % (name, ', no etcd member' if plan['control_plane'] else ''))
+        lines.append('%s is already removed from the cluster (no Node%s)'
+                     % (name, ', no etcd member' if plan['control_plane'] else ''))
     if plan['drain']:
         lines.append('drain %s on %s (PodDisruptionBudgets respected)' % (name, via))
     elif item is not None:
@@ -176,8 +180,8 @@ def removal_plan(node, inventory, nodes=None, members=None, health=None, etcd_er
     if member is not None:
         counts = plan['quorum']
         lines.append('remove etcd member %s (%s, %s) on %s: %d members left, %d healthy, quorum %d'
-                     % (member['name'] or name, member['id'], ', '.join(member['peer_urls']), via, counts['voters_after'],
-                        counts['healthy_after'], counts['quorum_after']))
+                     % (member['name'] or name, member['id'], ', '.join(member['peer_urls']), via,
+                        counts['voters_after'], counts['healthy_after'], counts['quorum_after']))
     elif plan['control_plane'] and not plan['already_removed']:
         lines.append('no etcd member of %s left (removed before)' % name)
     if reachable:

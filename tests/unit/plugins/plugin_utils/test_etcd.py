@@ -252,7 +252,8 @@ def test_member_list_parses_a_dict_a_learner_and_an_unstarted_member():
     listing = {'members': [{'ID': 1, 'name': 'cp1', 'peerURLs': ['https://10.0.0.1:2380'], 'clientURLs': ['https://10.0.0.1:2379']},
                            {'ID': 2, 'peerURLs': ['https://10.0.0.2:2380'], 'isLearner': True}]}
     members = member_list(listing)
-    assert members[1] == {'id': '2', 'name': '', 'peer_urls': ['https://10.0.0.2:2380'], 'client_urls': [], 'learner': True}
+    assert members[1] == {'id': '2', 'name': '', 'peer_urls': ['https://10.0.0.2:2380'], 'client_urls': [],
+                          'learner': True}
 
 
 @pytest.mark.parametrize('output,message', [

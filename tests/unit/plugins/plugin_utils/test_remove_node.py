@@ -11,9 +11,11 @@ from ansible_collections.duoshou.kubeadm.tests.unit.plugins.helpers import read_
 
 MEMBERS = read_fixture('etcdctl-3.6-member-list-json-reconstructed.txt')
 HEALTH = read_fixture('etcdctl-3.6-endpoint-health-cluster-json-reconstructed.txt')
-ALL_HEALTHY = json.dumps([{'endpoint': 'https://192.168.77.2%d:2379' % n, 'health': True, 'took': '9ms'} for n in (1, 2, 3)])
+ALL_HEALTHY = json.dumps([{'endpoint': 'https://192.168.77.2%d:2379' % n, 'health': True, 'took': '9ms'}
+                          for n in (1, 2, 3)])
 NODES = json.loads(read_fixture('kubectl-1.34-get-nodes-json-reconstructed.json'))['items']
-ADDRESSES = {'cp1': '192.168.77.21', 'cp2': '192.168.77.22', 'cp3': '192.168.77.23', 'w1': '192.168.77.24', 'w2': '192.168.77.25'}
+ADDRESSES = {'cp1': '192.168.77.21', 'cp2': '192.168.77.22', 'cp3': '192.168.77.23', 'w1': '192.168.77.24',
+             'w2': '192.168.77.25'}
 HA = {'control_planes': ['cp1', 'cp2', 'cp3'], 'workers': ['w1', 'w2'], 'lb': [], 'hosts': list(ADDRESSES),
       'addresses': ADDRESSES}
 
@@ -26,7 +28,8 @@ def plan(node, inventory=None, **kwargs):
 
 
 def without(inventory, host):
-    result = {key: [entry for entry in value if entry != host] for key, value in inventory.items() if key != 'addresses'}
+    result = {key: [entry for entry in value if entry != host]
+              for key, value in inventory.items() if key != 'addresses'}
     result['addresses'] = {name: address for name, address in inventory['addresses'].items() if name != host}
     return result
 
@@ -65,16 +68,17 @@ def test_a_dead_control_plane_of_three_is_removed_when_forced_even():
 def test_an_even_count_is_refused_without_the_switch():
     result = plan('cp3', health=HEALTH, reachable=False)
     assert result['refusals'] == [
-        'kubeadm_remove_node=cp3: removing cp3 would leave 2 etcd members: an even count survives no more failures than '
-        'one member less (0 of 2 may fail) and validate.yml refuses it. Add a control plane first, or remove anyway with '
-        '-e kubeadm_remove_force_even=true']
+        'kubeadm_remove_node=cp3: removing cp3 would leave 2 etcd members: an even count survives no more failures '
+        'than one member less (0 of 2 may fail) and validate.yml refuses it. Add a control plane first, or remove '
+        'anyway with -e kubeadm_remove_force_even=true']
     assert steps(result) == set()
 
 
 def test_a_removal_below_quorum_is_refused():
     result = plan('cp2', health=HEALTH, force_even=True)
     assert len(result['refusals']) == 1
-    assert result['refusals'][0].startswith('kubeadm_remove_node=cp2: removing cp2 would leave 1 healthy of 2 etcd members')
+    assert result['refusals'][0].startswith('kubeadm_remove_node=cp2: removing cp2 would leave 1 healthy of 2 '
+                                            'etcd members')
     assert 'Bring the unhealthy members back first' in result['refusals'][0]
 
 
@@ -92,9 +96,9 @@ def test_the_control_plane_whose_address_is_the_endpoint_is_refused():
 
 def test_no_surviving_control_plane_is_refused_with_the_reasons():
     result = plan('cp3', via='', via_problems=['cp1: unreachable', 'cp2: kubectl get nodes failed (timeout)'])
-    assert result['refusals'] == ['kubeadm_remove_node=cp3: no other control plane answers, and every step runs kubectl '
-                                  '(and etcdctl) on one: cp1: unreachable; cp2: kubectl get nodes failed (timeout). '
-                                  'Bring one back, then run again']
+    assert result['refusals'] == ['kubeadm_remove_node=cp3: no other control plane answers, and every step runs '
+                                  'kubectl (and etcdctl) on one: cp1: unreachable; cp2: kubectl get nodes failed '
+                                  '(timeout). Bring one back, then run again']
 
 
 def test_a_control_plane_needs_the_etcd_members():
@@ -103,7 +107,8 @@ def test_a_control_plane_needs_the_etcd_members():
                                   'etcd container): a control plane is removed only when etcd can be asked whether the '
                                   'rest keeps its quorum']
     result = plan('cp3', health='Error: unhealthy cluster', force_even=True)
-    assert result['refusals'][0].startswith('kubeadm_remove_node=cp3: etcd on cp1 did not say which members are healthy')
+    assert result['refusals'][0].startswith('kubeadm_remove_node=cp3: etcd on cp1 did not say which members are '
+                                            'healthy')
 
 
 def test_a_kube_lb_host_is_refused():
@@ -133,8 +138,8 @@ def test_still_in_the_cluster_but_not_in_the_inventory_is_refused():
     result = plan('w2', without(HA, 'w2'))
     assert result['refusals'] == ['kubeadm_remove_node=w2: w2 is still a Node of the cluster but not in the inventory, '
                                   'so it can be neither reached nor reset: put it back under kube_workers as it was '
-                                  '(ansible_host, cluster_node_ip) and run again; take it out of the inventory once this '
-                                  'playbook has finished']
+                                  '(ansible_host, cluster_node_ip) and run again; take it out of the inventory once '
+                                  'this playbook has finished']
     nodes = [item for item in NODES if item['metadata']['name'] != 'cp3']
     result = plan('cp3', without(HA, 'cp3'), nodes=nodes)
     assert 'still an etcd member of the cluster' in result['refusals'][0]
@@ -145,7 +150,8 @@ def test_a_rerun_after_the_removal_changes_nothing():
     nodes = [item for item in NODES if item['metadata']['name'] != 'cp3']
     members = json.loads(MEMBERS)
     members['members'] = [entry for entry in members['members'] if entry['name'] != 'cp3']
-    result = plan('cp3', nodes=nodes, members=json.dumps(members), reachable=True, inventory=dict(HA, lb=['cp1', 'cp2']))
+    result = plan('cp3', nodes=nodes, members=json.dumps(members), reachable=True,
+                  inventory=dict(HA, lb=['cp1', 'cp2']))
     assert result['refusals'] == [] and result['already_removed']
     # The reset and the backends are written again: both change nothing on a node and load balancers already without it.
     assert steps(result) == {'reset', 'backends'}
