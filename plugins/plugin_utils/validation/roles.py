@@ -14,13 +14,13 @@ Two kinds of rules live here, each with one home:
 exists only in a role.
 """
 
-import ipaddress
 import os
 import re
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import TokenError, parse_token_durations
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.base import DASH, is_str, to_text, unique
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.networks import _parses as cidr_parses
 
 # Roles whose options are inputs of the collection's own tasks, never set in an inventory.
 INTERNAL_ROLES = ('internal_helpers',)
@@ -159,20 +159,12 @@ def _calico_autodetection_rule(values, ctx):
     for item in value[len('cidr='):].split(','):
         parts = item.strip().split('/')
         # calico-node parses each with Go's net.ParseCIDR: an address and a prefix length, no netmask.
-        if len(parts) != 2 or not parts[1].isdigit() or not _cidr_parses(item.strip()):
+        if len(parts) != 2 or not parts[1].isdigit() or not cidr_parses(item.strip()):
             bad.append(item.strip())
     if bad:
         return ['calico_ip_autodetection_method: %s in %r is not a CIDR with a prefix length%swrite it like '
                 'cidr=192.168.1.0/24' % (', '.join(repr(item) for item in bad), value, DASH)]
     return []
-
-
-def _cidr_parses(text):
-    try:
-        ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return False
-    return True
 
 
 def _sha256_problem(name, value, why):
