@@ -66,8 +66,9 @@ def spec_problem(name, value, role, spec):
         fix = 'use one of %s, written exactly so (the case matters)' % ', '.join(to_text(c) for c in spec['choices'])
     else:
         kind = _TYPE_WORDS.get(spec.get('type', 'str'), spec.get('type'))
-        fix = 'write %s%s' % (kind, ' of %ss' % _TYPE_WORDS[spec['elements']].split(' ', 1)[1]
-                                if spec.get('elements') in _TYPE_WORDS else '')
+        elements = spec.get('elements')
+        of_elements = ' of %ss' % _TYPE_WORDS[elements].split(' ', 1)[1] if elements in _TYPE_WORDS else ''
+        fix = 'write %s%s' % (kind, of_elements)
     return '%s: %r is refused by the role %s (%s)%s%s' % (name, value, role, result.error_messages[0], DASH, fix)
 
 
