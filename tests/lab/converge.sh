@@ -114,3 +114,16 @@ for playbook in "${then_playbooks[@]}"; do
   [ "$rc" = 0 ] || lab_die "$playbook failed after $(($(date +%s) - t2))s (log: $log)"
   lab_log "$playbook passed in $(($(date +%s) - t2))s"
 done
+
+# What a person types next: the summary's kubectl line (site.yml fetched the kubeconfig to this
+# machine), tried here so that the line printed is one that works.
+use_line=$(grep -o 'kubectl --kubeconfig [^ ]* get nodes' "$LAB_RUN/converge-$topology.log" | tail -n 1 || true)
+if [ -z "$use_line" ]; then
+  lab_die "site.yml's summary has no kubectl line (log: $LAB_RUN/converge-$topology.log)"
+elif command -v kubectl >/dev/null; then
+  $use_line >/dev/null || lab_die "the summary's line failed from this machine: $use_line"
+  lab_log "ready. From this machine: $use_line"
+else
+  lab_log "ready. kubectl is not installed on this machine; with it: $use_line"
+fi
+lab_log "on the first control plane: docker exec -it $cp1 kubectl get nodes; remove the lab: make lab-down"
