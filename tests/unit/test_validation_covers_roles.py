@@ -5,17 +5,27 @@ argument-spec option with choices, a non-string type or ``required``. Each asser
 inventory value and the problem validation reports for it, exercised through ``inventory_problems``, the code
 behind ``validate.yml``) or in ``NOT_BEFORE_HOSTS`` with the reason it cannot be checked before any host is
 contacted. A new assert without either makes ``test_every_role_rule_has_a_validation_counterpart`` fail.
+
+The value rules live once, in ``validation/roles.py``: the roles run them through the filter ``role_problems``
+instead of restating them, and ``test_each_role_runs_its_rules_through_role_problems`` fails when a role with
+rules does not call it or leaves out a variable its rules read.
 """
 
 import copy
 import functools
 import glob
 import os
+import re
 
 import pytest
 import yaml
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.inventory import inventory_problems
-from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.roles import INTERNAL_ROLES, spec_options
+from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.roles import (
+    INTERNAL_ROLES,
+    ROLE_RULES,
+    ROLES_WITH_RULES,
+    spec_options,
+)
 from ansible_collections.duoshou.kubeadm.tests.unit.plugins.plugin_utils.validation.inventories import ha, single
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -89,20 +99,17 @@ CASES = {
         (single, {'calico_version': 'v3.29.3'}, "calico_version: 'v3.29.3' is not a release"),
         (single, {'calico_kubectl_host': 'k8s-worker1'},
          "calico_kubectl_host: 'k8s-worker1' is not in kube_control_plane"),
-    ],
-    'calico/tasks/validate.yml: Check that the downloaded manifest is verified by a checksum': [
         (single, {'calico_manifest_checksum': 'abc'}, "calico_manifest_checksum: 'abc' is not 'sha256:"),
         (single, {'calico_version': '3.0.0'}, 'no checksum is pinned for calico_version 3.0.0'),
-    ],
-    'calico/tasks/validate.yml: Fail when calico_manifest_src is missing': [
+        (single, {'calico_manifest_checksum': ''}, "calico_manifest_checksum: '' would leave the upstream manifest"),
         (single, {'calico_manifest_src': '/nonexistent/calico.yaml'},
          "calico_manifest_src: '/nonexistent/calico.yaml' is not a file on the controller"),
+        (single, {'calico_ip_autodetection_method': 'cidr=192.0.2.0/255.255.255.0'},
+         'calico_ip_autodetection_method: '),
     ],
-    'docker_cri/tasks/validate.yml: Check the cri-dockerd package checksum': [
+    'docker_cri/tasks/validate.yml: Check the cri-dockerd source settings': [
         (single, {'docker_cri_cri_dockerd_package_checksum': ''},
          "docker_cri_cri_dockerd_package_checksum: '' is not a SHA-256"),
-    ],
-    'docker_cri/tasks/validate.yml: Check the cri-dockerd binary location and checksum': [
         (single, {'docker_cri_cri_dockerd_source': 'binary'}, 'docker_cri_cri_dockerd_binary_url: empty'),
         (single, {'docker_cri_cri_dockerd_source': 'binary', 'docker_cri_cri_dockerd_binary_url': '/srv'},
          "docker_cri_cri_dockerd_binary_checksum: '' is not a SHA-256"),
@@ -115,8 +122,6 @@ CASES = {
         (ha, {'haproxy_keepalived_check_weight': 254}, 'haproxy_keepalived_check_weight: 254 is out of range'),
         (ha, {'haproxy_keepalived_backends_check_weight': 10},
          'haproxy_keepalived_backends_check_weight: 10 is out of range'),
-    ],
-    'haproxy_keepalived/tasks/validate.yml: Check that nopreempt is combined with a check weight of 0': [
         (ha, {'haproxy_keepalived_nopreempt': True, 'haproxy_keepalived_check_weight': -20},
          'haproxy_keepalived_nopreempt: true with haproxy_keepalived_check_weight -20'),
     ],
@@ -134,12 +139,6 @@ CASES = {
     ],
     'os_prep/tasks/validate.yml: Check the node name is a valid Kubernetes node name': [
         (lambda: _renamed(single(), 'k8s-worker1', 'k8s_worker1'), {}, "inventory_hostname 'k8s_worker1' contains '_'"),
-    ],
-    'os_prep/tasks/validate.yml: Check os_prep_firewall': [
-        (single, {'os_prep_firewall': 'Open'}, "os_prep_firewall: 'Open' is refused by the role os_prep"),
-    ],
-    'os_prep/tasks/validate.yml: Check os_prep_chrony_source_directive': [
-        (single, {'os_prep_chrony_source_directive': 'peer'}, "os_prep_chrony_source_directive: 'peer' is refused"),
     ],
     'os_prep/tasks/firewall.yml: Check the port list format': [
         (single, {'os_prep_firewall': 'open', 'os_prep_firewall_extra_ports': ['8080']},
@@ -245,6 +244,36 @@ def test_the_good_inventories_pass_with_the_role_rules():
 def test_validation_refuses_what_the_role_refuses(rule, base, values, expected):
     found = problems(base, values)
     assert any(expected in problem for problem in found), (rule, found)
+
+
+# Variables a role does not pass to role_problems, each with its reason.
+NOT_PASSED_BY_THE_ROLE = {
+    ('docker_cri', 'cluster_container_runtime'):
+        "docker_cri checks cri-dockerd's source whatever the runtime; its next assert refuses another runtime",
+}
+
+
+def role_problems_calls():
+    """{role: [variables the settings passed to role_problems('<role>') name]} over every role task."""
+    calls = {}
+    pattern = re.compile(r"role_problems\('([a-z_]+)'")
+    for path in sorted(glob.glob(os.path.join(ROLES, '*', 'tasks', '**', '*.yml'), recursive=True)):
+        for task in _tasks(_load(path)):
+            for text in (task.get('vars') or {}).values():
+                for role in pattern.findall('%s' % text):
+                    calls.setdefault(role, []).extend(re.findall(r"'([a-z_]+)': ", '%s' % text))
+    return calls
+
+
+def test_each_role_runs_its_rules_through_role_problems():
+    # The rules live once, in validation/roles.py: a role refuses its values through the filter, not a copy.
+    calls = role_problems_calls()
+    assert sorted(calls) == sorted(role for role in ROLES_WITH_RULES if role != 'cluster'), calls
+    for role, names, _rule in ROLE_RULES:
+        if role == 'cluster':
+            continue  # validate.yml's own settings: the role cluster is the validation
+        missing = [name for name in names if name not in calls[role] and (role, name) not in NOT_PASSED_BY_THE_ROLE]
+        assert missing == [], 'the role %s does not pass %s to role_problems' % (role, missing)
 
 
 def _bad_value(spec):

@@ -8,7 +8,8 @@ Two kinds of rules live here, each with one home:
   or choices that the inventory sets for a host is validated with ansible-core's own argument spec
   validator, the code the role runs when it starts (exact case for choices).
 - ``ROLE_RULES``: the value rules the specs cannot say (ranges, formats, one setting needing another).
-  The roles read the same rules through the filter ``cluster_role_problems`` (their ``validate.yml``).
+  The roles run the same rules through the filter ``duoshou.kubeadm.role_problems`` (``role_problems`` below),
+  so that a role applied on its own refuses what validation refuses, with the same message.
 
 ``tests/unit/test_validation_covers_roles.py`` walks every role's asserts and specs and fails when a rule
 exists only in a role.
@@ -18,6 +19,7 @@ import os
 import re
 
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.parsing.convert_bool import boolean
 from ansible_collections.duoshou.kubeadm.plugins.module_utils.tokens import TokenError, parse_token_durations
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.base import DASH, is_str, to_text, unique
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.networks import _parses as cidr_parses
@@ -77,13 +79,20 @@ def _int(value):
         return None
     if isinstance(value, int):
         return value
+    if isinstance(value, float) and value.is_integer():
+        # What the role's ``| int`` and the argument spec's int accept.
+        return int(value)
     if is_str(value) and re.match(r'^-?[0-9]+$', value.strip()):
         return int(value.strip())
     return None
 
 
 def _bool(value):
-    return value is True or (is_str(value) and value.lower() in ('true', 'yes', 'on', '1', 'y', 't'))
+    # Ansible's own ``| bool`` (a list or a mapping is not true; the argument spec refuses it).
+    try:
+        return boolean(value, strict=False)
+    except TypeError:
+        return False
 
 
 def _range_rule(name, low, high, why):
@@ -126,6 +135,12 @@ def _calico_kubectl_host_rule(values, ctx):
 
 
 def _calico_checksum_rule(values, ctx):
+    """The upstream manifest is always verified; '' is tolerated for an own URL and with calico_manifest_src.
+
+    ``calico_manifest_checksum`` None is the role's default (the pinned checksum of calico_version, else '').
+    ``calico_manifest_url`` None is the upstream URL; the role passes its resolved URL and, in the context,
+    ``calico_manifest_upstream_url`` to compare it with (validation sees only what the inventory sets).
+    """
     checksum = values.get('calico_manifest_checksum')
     if to_text(values.get('calico_manifest_src') or ''):
         return []
@@ -134,11 +149,20 @@ def _calico_checksum_rule(values, ctx):
                 'manifest with the sha256: prefix' % (checksum, DASH)]
     version = values.get('calico_version')
     pinned = ctx.get('calico_pinned_versions')
-    if (checksum in (None, '') and 'calico_manifest_url' not in values and is_str(version)
-            and pinned is not None and version not in pinned):
+    url = values.get('calico_manifest_url')
+    upstream = ctx.get('calico_manifest_upstream_url')
+    if checksum not in (None, '') or not is_str(version) or pinned is None:
+        return []
+    if url is not None and (upstream is None or url != upstream):
+        return []
+    if version not in pinned:
         return ['calico_manifest_checksum: not set, and no checksum is pinned for calico_version %s%sset it to '
                 "'sha256:' + the sha256sum of that version's calico.yaml, or use a pinned version (%s)"
-                % (version, DASH, ', '.join(pinned))]
+                % (version, DASH, ', '.join(sorted(pinned)))]
+    if checksum == '':
+        return ["calico_manifest_checksum: '' would leave the upstream manifest unverified%sleave it unset (the "
+                'pinned checksum of calico_version %s is used), or set calico_manifest_url to your own copy'
+                % (DASH, version)]
     return []
 
 
@@ -223,14 +247,17 @@ def _kube_packages_binaries_rule(values, ctx):
 
 
 def _firewall_ports_rule(values, ctx):
+    """Every port list; the role passes ``firewall_ports``, the ports its host opens, and only those count."""
     if values.get('os_prep_firewall') != 'open':
         return []
     problems = []
+    opened = ctx.get('firewall_ports')
     for name in FIREWALL_PORT_LISTS:
         ports = values.get(name)
         if not isinstance(ports, list):
             continue
-        wrong = [port for port in ports if not _FIREWALL_PORT_RE.match(to_text(port))]
+        wrong = [port for port in ports if not _FIREWALL_PORT_RE.match(to_text(port))
+                 and (opened is None or to_text(port) in opened)]
         if wrong:
             problems.append("%s: %s not like '6443/tcp' or '30000-32767/tcp'%swrite port[-port]/tcp|udp|sctp"
                             % (name, ', '.join(repr(port) for port in wrong), DASH))
@@ -285,8 +312,13 @@ ROLE_RULES = (
 )
 
 
+ROLES_WITH_RULES = tuple(sorted(set(role for role, _names, _rule in ROLE_RULES)))
+
+
 def role_problems(role, values, ctx=None):
     """Problems of one role's value rules for one host's resolved ``values`` (the filter the roles call)."""
+    if role not in ROLES_WITH_RULES:
+        raise ValueError('no value rules for the role %r (roles with rules: %s)' % (role, ', '.join(ROLES_WITH_RULES)))
     problems = []
     for rule_role, _names, rule in ROLE_RULES:
         if rule_role == role:
