@@ -44,17 +44,9 @@ curl -fsS -o /dev/null "http://$LAB_REGISTRY/v2/google_containers/kube-apiserver
   lab_die "the registry has no google_containers/kube-apiserver: tests/lab/mirrors.sh push"
 expected=$(docker ps -q --filter "label=duoshou-lab.topology=$topology" | wc -l)
 
-# The playbooks call roles as duoshou.kubeadm.*: expose this checkout under that name.
-collections="$LAB_STATE/collections"
-mkdir -p "$collections/ansible_collections/duoshou"
-ln -sfn "$LAB_REPO_ROOT" "$collections/ansible_collections/duoshou/kubeadm"
-site_packages=$(echo "$VENV"/lib/python3*/site-packages)
-export ANSIBLE_COLLECTIONS_PATH="$collections:$site_packages"
-export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
-export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
-export DUOSHOU_LAB_CACHE
-# For the e2e playbooks: they run ansible-playbook themselves, and upgrade.yml's target.
-export PATH="$VENV/bin:$PATH"
+# The playbooks call roles as duoshou.kubeadm.*: this checkout under that name. The e2e
+# playbooks run ansible-playbook themselves (PATH) and read upgrade.yml's target.
+lab_ansible_env "$VENV"
 export DUOSHOU_LAB_UPGRADE_TO="$LAB_UPGRADE_K8S_VERSION"
 
 run_site() { # run_site LOGFILE

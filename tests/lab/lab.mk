@@ -13,7 +13,7 @@ LAB_CONVERGE_OPTS ?=
 LAB_DOWN_OPTS ?=
 LAB_DIR := tests/lab
 
-.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-upgrade lab-ha lab-down lab-status
+.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-upgrade lab-ha lab-down lab-status bench
 
 # Engine, node images (Debian 12 and 13) and the mirrors with whatever artifacts exist.
 lab-images:
@@ -50,6 +50,14 @@ lab: setup
 	$(MAKE) --no-print-directory lab-images
 	VENV=$(VENV) $(LAB_DIR)/nodes.sh up single --os $(LAB_OS)
 	VENV=$(VENV) $(LAB_DIR)/converge.sh single $(LAB_CONVERGE_OPTS)
+
+# site.yml (first run, rerun, add a worker) against the raw kubeadm procedure on the same fresh
+# lab nodes; the table goes to .cache/bench/ (tests/bench/run.sh, docs/lab.md).
+bench: setup
+	$(LAB_DIR)/engine.sh
+	$(LAB_DIR)/build/build-all.sh
+	$(MAKE) --no-print-directory lab-images
+	VENV=$(VENV) tests/bench/run.sh --os $(LAB_OS)
 
 lab-ha: setup
 	$(LAB_DIR)/engine.sh

@@ -64,6 +64,20 @@ lab_wait() {
   lab_log "ready after $(($(date +%s) - start))s: $what"
 }
 
+# lab_ansible_env VENV: the environment ansible-playbook runs the lab's playbooks in: this
+# checkout as the collection duoshou.kubeadm (ahead of any installed copy), per-task timings.
+lab_ansible_env() {
+  local venv=$1 collections="$LAB_STATE/collections"
+  mkdir -p "$collections/ansible_collections/duoshou"
+  ln -sfn "$LAB_REPO_ROOT" "$collections/ansible_collections/duoshou/kubeadm"
+  export ANSIBLE_COLLECTIONS_PATH
+  ANSIBLE_COLLECTIONS_PATH="$collections:$(echo "$venv"/lib/python3*/site-packages)"
+  export ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks
+  export ANSIBLE_FORCE_COLOR=${ANSIBLE_FORCE_COLOR:-1}
+  export DUOSHOU_LAB_CACHE
+  export PATH="$venv/bin:$PATH"
+}
+
 # Debian release name for a lab --os value.
 lab_release_of() {
   case "$1" in

@@ -1,0 +1,178 @@
+#!/usr/bin/env bash
+# make bench: the collection against the raw kubeadm procedure, on identical fresh lab nodes
+# (single topology: cp1 + w1 + w2, and w3 to add), in one run:
+#   1. site.yml on fresh nodes, until every node is Ready and CoreDNS answers;
+#   2. site.yml again on the converged cluster (changed=0 required);
+#   3. w3 added with site.yml --limit w3;
+#   then every node's files under /etc and its new packages are captured, the nodes are
+#   recreated, and tests/bench/node.sh does by hand what site.yml did:
+#   4. raw: the every-node steps on cp1, w1, w2 at once, kubeadm init, the same Calico
+#      manifest, kubeadm join, until the same readiness check passes;
+#   5. raw: w3 prepared and joined.
+# Both sides reach nodes the same way (docker exec), so the ratios measure the tool.
+# Writes .cache/bench/bench-<UTC time>.md. Needs the lab (make lab-artifacts, lab-images).
+#   tests/bench/run.sh [--os debian12|debian13] [--raw-only]
+# --raw-only repeats steps 4 and 5 with the capture and the site.yml times of the last run.
+set -euo pipefail
+# shellcheck source=tests/lab/lib.sh
+. "$(dirname "$0")/../lab/lib.sh"
+lab_require_root
+
+os=debian12
+raw_only=false
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --os) os=$2; shift 2 ;;
+    --raw-only) raw_only=true; shift ;;
+    *) lab_die "usage: $0 [--os debian12|debian13] [--raw-only]" ;;
+  esac
+done
+VENV="${VENV:-.venv}"
+case "$VENV" in /*) ;; *) VENV="$LAB_REPO_ROOT/$VENV" ;; esac
+[ -x "$VENV/bin/ansible-playbook" ] || lab_die "no $VENV/bin/ansible-playbook: run make setup"
+lab_ansible_env "$VENV"
+
+topology=single
+first_nodes=(cp1 w1 w2)
+added=w3
+all_nodes=("${first_nodes[@]}" "$added")
+inventory="$LAB_DIR/inventory/$topology"
+out="$LAB_REPO_ROOT/.cache/bench"
+work="$LAB_STATE/bench"          # captured bundles: kubeadm config with its token, so 0700
+stamp=$(date -u +%Y%m%dT%H%M%SZ)
+report="$out/bench-$stamp.md"
+mkdir -p "$out" "$work"
+chmod 0700 "$work"
+# Ready nodes, CoreDNS answering: the bench's end state for both procedures.
+READY_TIMEOUT=900
+
+node() { echo "duoshou-$topology-$1"; }
+on() { # on NODE node.sh-command args...: run tests/bench/node.sh on a node
+  local n=$1
+  shift
+  docker exec -i "$(node "$n")" bash /root/bench/node.sh "$@"
+}
+install_node_sh() {
+  local n
+  for n in "${all_nodes[@]}"; do
+    docker exec "$(node "$n")" install -d -m 0700 /root/bench
+    docker cp "$LAB_DIR/../bench/node.sh" "$(node "$n"):/root/bench/node.sh"
+  done
+}
+fresh_nodes() {
+  VENV=$VENV "$LAB_DIR/nodes.sh" up "$topology" --os "$os" --workers 3 >"$work/nodes.log" 2>&1 ||
+    { cat "$work/nodes.log"; lab_die "the lab nodes did not come up"; }
+  install_node_sh
+}
+wait_ready() { # wait_ready COUNT: until COUNT nodes are Ready and CoreDNS answers
+  lab_wait "$READY_TIMEOUT" "$1 nodes Ready and CoreDNS answering" on cp1 ready "$1" ||
+    { on cp1 ready "$1" || true; lab_die "the cluster did not reach the end state"; }
+}
+site() { # site LOGNAME ansible-playbook args...: prints seconds to stdout
+  local log="$out/$1-$stamp.log" t0
+  shift
+  t0=$(date +%s)
+  (cd "$LAB_REPO_ROOT" && ansible-playbook site.yml -i "$inventory" "$@") >"$log" 2>&1 ||
+    { tail -n 40 "$log" >&2; lab_die "site.yml $* failed (log: $log)"; }
+  echo $(($(date +%s) - t0))
+}
+changed_hosts() { grep -E '^[a-z0-9-]+ +: ok=.*changed=[1-9]' "$1" || true; }
+elapsed() { echo $(($(date +%s) - $1)); }
+
+if [ "$raw_only" = false ]; then
+  lab_log "bench: fresh nodes for site.yml"
+  fresh_nodes
+  for n in "${all_nodes[@]}"; do on "$n" capture-start; done
+
+  lab_log "bench 1/5: site.yml on fresh cp1 w1 w2"
+  t=$(date +%s)
+  site site --limit "all:!$added" >/dev/null
+  wait_ready 3
+  t_site=$(elapsed "$t")
+
+  lab_log "bench 2/5: site.yml again (changed=0 required)"
+  t_rerun=$(site rerun --limit "all:!$added")
+  [ -z "$(changed_hosts "$out/rerun-$stamp.log")" ] ||
+    { changed_hosts "$out/rerun-$stamp.log" >&2; lab_die "the rerun changed something (log: $out/rerun-$stamp.log)"; }
+
+  lab_log "bench 3/5: site.yml --limit $added"
+  t=$(date +%s)
+  site add --limit "$added" >/dev/null
+  wait_ready 4
+  t_add=$(elapsed "$t")
+
+  lab_log "bench: capturing what site.yml wrote and installed on each node"
+  for n in "${all_nodes[@]}"; do
+    on "$n" capture /root/bench/bundle.tar /root/bench/packages
+    docker cp "$(node "$n"):/root/bench/bundle.tar" "$work/$n.tar"
+    docker cp "$(node "$n"):/root/bench/packages" "$work/$n.packages"
+    chmod 0600 "$work/$n.tar"
+  done
+  printf 't_site=%s\nt_rerun=%s\nt_add=%s\nsite_stamp=%s\n' "$t_site" "$t_rerun" "$t_add" "$stamp" >"$work/site.env"
+fi
+[ -s "$work/site.env" ] || lab_die "no capture of a site.yml run in $work: run without --raw-only first"
+# shellcheck source=/dev/null # written above, by this run or the last one
+. "$work/site.env"
+# Where the roles keep them (kubeadm_master_config_file, calico_manifest_path).
+config=/etc/kubernetes/kubeadm/kubeadm-config.yaml
+manifest=/etc/kubernetes/calico/calico.yaml
+captured=$(tar -t -f "$work/cp1.tar")
+for f in "$config" "$manifest"; do
+  grep -qx ".$f" <<<"$captured" || lab_die "cp1's capture has no $f"
+done
+# The socket the joins use: the one site.yml put in the kubeadm configuration.
+cri_socket=$(tar -x -O -f "$work/cp1.tar" ".$config" | awk '$1 == "criSocket:" { print $2; exit }')
+[ -n "$cri_socket" ] || lab_die "no criSocket in cp1's $config"
+runtime_services=(docker cri-docker.socket kubelet)
+case "$cri_socket" in *containerd*) runtime_services=(containerd kubelet) ;; esac
+cri_dockerd_url="$LAB_HTTP_URL/cri-dockerd/$(awk '{print $2; exit}' "$LAB_WWW/cri-dockerd/SHA256SUMS")"
+
+lab_log "bench: fresh nodes for the raw procedure"
+fresh_nodes
+raw_prepare() { # raw_prepare NODE...: the every-node steps, on all of them at once
+  local n i nodes=("$@") pids=()
+  for n in "${nodes[@]}"; do
+    docker cp "$work/$n.tar" "$(node "$n"):/root/bench/bundle.tar"
+    docker cp "$work/$n.packages" "$(node "$n"):/root/bench/packages"
+    on "$n" prepare /root/bench/bundle.tar /root/bench/packages "$cri_dockerd_url" "${runtime_services[@]}" \
+      >"$work/prepare-$n.log" 2>&1 &
+    pids+=($!)
+  done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" || { cat "$work/prepare-${nodes[$i]}.log"; lab_die "raw: preparing ${nodes[$i]} failed"; }
+  done
+}
+raw_join() { # raw_join NODE...
+  local n
+  for n in "$@"; do on cp1 join-command | on "$n" join "$cri_socket"; done
+}
+
+lab_log "bench 4/5: raw kubeadm on fresh cp1 w1 w2"
+t=$(date +%s)
+raw_prepare "${first_nodes[@]}"
+on cp1 init "$config" "$manifest"
+raw_join "${first_nodes[@]:1}"
+wait_ready 3
+t_raw=$(elapsed "$t")
+
+lab_log "bench 5/5: raw kubeadm join of $added"
+t=$(date +%s)
+raw_prepare "$added"
+raw_join "$added"
+wait_ready 4
+t_raw_add=$(elapsed "$t")
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+{
+  echo "# make bench, $stamp ($os, $(tr -d '\n' </proc/loadavg | cut -d' ' -f1-3) load, $(nproc) cores)"
+  echo
+  echo "| step | raw kubeadm | site.yml | site.yml / raw |"
+  echo "|---|---|---|---|"
+  echo "| fresh cp1 + w1 + w2 to Ready and CoreDNS answering | ${t_raw} s | ${t_site} s | $(ratio "$t_site" "$t_raw") |"
+  echo "| rerun on the converged cluster (changed=0) | 0 s (nothing to type) | ${t_rerun} s | rerun / first run: $(ratio "$t_rerun" "$t_site") |"
+  echo "| add w3 | ${t_raw_add} s | ${t_add} s | $(ratio "$t_add" "$t_raw_add") |"
+  echo
+  echo "site.yml logs (per-task timings at the end): $out/{site,rerun,add}-$site_stamp.log"
+} >"$report"
+cat "$report"
+lab_log "report: $report; remove the nodes: tests/lab/nodes.sh down $topology"
