@@ -89,10 +89,8 @@ test-fast: setup ## only the checks that need no lab (lint, unit, validation, in
 test-cluster: setup ## molecule: 1 control plane + 2 workers (LAB_OS=debian12|debian13, LAB_RUNTIME=docker|containerd)
 	DUOSHOU_LAB_OS=$(LAB_OS) DUOSHOU_LAB_RUNTIME=$(LAB_RUNTIME) molecule test -s cluster
 
-test-roles: setup ## molecule: os_prep, docker_cri, containerd, haproxy_keepalived, each alone on the lab's "roles" nodes
+test-roles: setup ## molecule: os_prep and haproxy_keepalived, each alone on the lab's "roles" nodes (the runtimes: test-cluster)
 	molecule test -s os_prep
-	molecule test -s docker_cri
-	molecule test -s containerd
 	molecule test -s haproxy_keepalived
 
 test-ha: setup ## molecule: 3 control planes behind the VIP + 1 worker, VIP failover

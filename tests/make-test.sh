@@ -16,9 +16,8 @@ LAB_STAGES=(lab-artifacts test-roles cluster:debian12:docker cluster:debian13:co
 # CI stops a run at 90 min: a lab stage that would not finish inside the budget is not
 # started. Minutes, generous: measured on 2 cores (docs/testing.md).
 BUDGET_MINUTES=${DUOSHOU_TEST_BUDGET_MINUTES:-80}
-# The docker scenario runs the whole day-2 chain (molecule/shared/side_effect.yml), the containerd
-# one only the runtime-dependent part.
-declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-roles]=20 [cluster:debian12:docker]=35 [cluster]=20 [ha]=45)
+# The two cluster scenarios share the day-2 chain out (molecule/shared/side_effect_*.yml).
+declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-roles]=8 [cluster]=30 [ha]=45)
 if [ "${1:-}" = --fast ]; then
   STAGES=("${FAST_STAGES[@]}")
 else
