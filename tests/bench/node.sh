@@ -35,7 +35,7 @@ capture_start() {
 }
 
 capture() {
-  local bundle=$1 packages=$2 list excludes=()
+  local bundle=$1 packages=$2 list x excludes=()
   for x in "${CAPTURE_EXCLUDES[@]}"; do excludes+=(! -path "$x" ! -path "$x/*"); done
   list=$(cd / && find ./etc -newer "$BENCH_DIR/t0" \( -type f -o -type l \) "${excludes[@]}" | sort)
   (cd / && echo "$list" | tar -c -f "$bundle" --no-recursion -T -)

@@ -10,7 +10,8 @@
 #      manifest, kubeadm join, until the same readiness check passes;
 #   5. raw: w3 prepared and joined.
 # Both sides reach nodes the same way (docker exec), so the ratios measure the tool.
-# Writes .cache/bench/bench-<UTC time>.md. Needs the lab (make lab-artifacts, lab-images).
+# Writes .cache/bench/bench-<UTC time>.{md,json} and .cache/bench/latest.json (tests/bench/report.py:
+# the times, their ratios and where each site.yml run spent its time, by role). Needs the lab.
 #   tests/bench/run.sh [--os debian12|debian13] [--raw-only]
 # --raw-only repeats steps 4 and 5 with the capture and the site.yml times of the last run.
 set -euo pipefail
@@ -40,7 +41,6 @@ inventory="$LAB_DIR/inventory/$topology"
 out="$LAB_REPO_ROOT/.cache/bench"
 work="$LAB_STATE/bench"          # captured bundles: kubeadm config with its token, so 0700
 stamp=$(date -u +%Y%m%dT%H%M%SZ)
-report="$out/bench-$stamp.md"
 mkdir -p "$out" "$work"
 chmod 0700 "$work"
 # Ready nodes, CoreDNS answering: the bench's end state for both procedures.
@@ -76,6 +76,14 @@ site() { # site LOGNAME ansible-playbook args...: prints seconds to stdout
     { tail -n 40 "$log" >&2; lab_die "site.yml $* failed (log: $log)"; }
   echo $(($(date +%s) - t0))
 }
+measure_site() { # measure_site LOGNAME NODES ansible-playbook args...: seconds until NODES are Ready
+  local name=$1 count=$2 t0
+  shift 2
+  t0=$(date +%s)
+  site "$name" "$@" >/dev/null
+  wait_ready "$count"
+  elapsed "$t0"
+}
 changed_hosts() { grep -E '^[a-z0-9-]+ +: ok=.*changed=[1-9]' "$1" || true; }
 elapsed() { echo $(($(date +%s) - $1)); }
 
@@ -85,10 +93,7 @@ if [ "$raw_only" = false ]; then
   for n in "${all_nodes[@]}"; do on "$n" capture-start; done
 
   lab_log "bench 1/5: site.yml on fresh cp1 w1 w2"
-  t=$(date +%s)
-  site site --limit "all:!$added" >/dev/null
-  wait_ready 3
-  t_site=$(elapsed "$t")
+  t_site=$(measure_site site 3 --limit "all:!$added")
 
   lab_log "bench 2/5: site.yml again (changed=0 required)"
   t_rerun=$(site rerun --limit "all:!$added")
@@ -96,10 +101,7 @@ if [ "$raw_only" = false ]; then
     { changed_hosts "$out/rerun-$stamp.log" >&2; lab_die "the rerun changed something (log: $out/rerun-$stamp.log)"; }
 
   lab_log "bench 3/5: site.yml --limit $added"
-  t=$(date +%s)
-  site add --limit "$added" >/dev/null
-  wait_ready 4
-  t_add=$(elapsed "$t")
+  t_add=$(measure_site add 4 --limit "$added")
 
   lab_log "bench: capturing what site.yml wrote and installed on each node"
   for n in "${all_nodes[@]}"; do
@@ -162,17 +164,9 @@ raw_join "$added"
 wait_ready 4
 t_raw_add=$(elapsed "$t")
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-{
-  echo "# make bench, $stamp ($os, $(tr -d '\n' </proc/loadavg | cut -d' ' -f1-3) load, $(nproc) cores)"
-  echo
-  echo "| step | raw kubeadm | site.yml | site.yml / raw |"
-  echo "|---|---|---|---|"
-  echo "| fresh cp1 + w1 + w2 to Ready and CoreDNS answering | ${t_raw} s | ${t_site} s | $(ratio "$t_site" "$t_raw") |"
-  echo "| rerun on the converged cluster (changed=0) | 0 s (nothing to type) | ${t_rerun} s | rerun / first run: $(ratio "$t_rerun" "$t_site") |"
-  echo "| add w3 | ${t_raw_add} s | ${t_add} s | $(ratio "$t_add" "$t_raw_add") |"
-  echo
-  echo "site.yml logs (per-task timings at the end): $out/{site,rerun,add}-$site_stamp.log"
-} >"$report"
-cat "$report"
-lab_log "report: $report; remove the nodes: tests/lab/nodes.sh down $topology"
+commit=$(git -C "$LAB_REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
+python3 "$LAB_DIR/../bench/report.py" --out "$out" --stamp "$stamp" --os "$os" --commit "$commit" \
+  --site-log "$out/site-$site_stamp.log" --rerun-log "$out/rerun-$site_stamp.log" --add-log "$out/add-$site_stamp.log" \
+  --time "site_s=$t_site" --time "rerun_s=$t_rerun" --time "add_worker_s=$t_add" \
+  --time "raw_s=$t_raw" --time "raw_join_s=$t_raw_add"
+lab_log "report: $out/bench-$stamp.{md,json} and $out/latest.json; remove the nodes: tests/lab/nodes.sh down $topology"
