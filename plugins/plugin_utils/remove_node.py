@@ -161,7 +161,9 @@ def removal_plan(node, inventory, nodes=None, members=None, health=None, etcd_er
 
     not_ready = kubernetes_not_ready([item]) if item is not None else []
     plan['ready'] = item is not None and not not_ready
-    plan['drain'] = plan['ready']
+    # A host that does not answer has no kubelet to stop its pods: a drain would wait for them in vain,
+    # even while its Node still reads Ready (the node monitor's grace period after a power cut).
+    plan['drain'] = plan['ready'] and bool(reachable)
     plan['remove_member'] = member is not None
     plan['delete_node'] = item is not None
     plan['reset'] = bool(reachable)
@@ -173,6 +175,9 @@ def removal_plan(node, inventory, nodes=None, members=None, health=None, etcd_er
                      % (name, ', no etcd member' if plan['control_plane'] else ''))
     if plan['drain']:
         lines.append('drain %s on %s (PodDisruptionBudgets respected)' % (name, via))
+    elif plan['ready']:
+        lines.append('no drain: %s does not answer (its Node still reads Ready); its pods are deleted with the Node '
+                     'and started elsewhere' % name)
     elif item is not None:
         lines.append('no drain: %s; its pods are deleted with the Node and started elsewhere' % not_ready[0])
     if plan['backends'] and inv['lb']:

@@ -47,6 +47,17 @@ def test_a_ready_worker_is_drained_reset_and_deleted():
     assert result['lines'][-2:] == ['delete Node w2', '/etc/hosts of the other nodes without w2']
 
 
+def test_a_worker_that_just_died_is_not_drained_while_its_node_still_reads_ready():
+    # Killed seconds ago: the Node says Ready until the node monitor's grace period runs out, but a drain
+    # would wait for pods whose kubelet is gone.
+    result = plan('w2', reachable=False)
+    assert result['refusals'] == []
+    assert steps(result) == {'delete_node'}
+    assert result['lines'][0] == ('no drain: w2 does not answer (its Node still reads Ready); its pods are deleted '
+                                  'with the Node and started elsewhere')
+    assert any(line.startswith('w2 does not answer: not reset') for line in result['lines'])
+
+
 def test_a_worker_is_removed_even_when_etcd_cannot_be_read():
     result = plan('w2', members=None, health=None, etcd_error='no running etcd container')
     assert result['refusals'] == [] and steps(result) == {'drain', 'delete_node', 'reset'}
