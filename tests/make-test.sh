@@ -17,7 +17,7 @@ LAB_STAGES=(lab-artifacts test-roles cluster:debian12:docker cluster:debian13:co
 # started. Minutes, generous: measured on 2 cores (docs/testing.md).
 BUDGET_MINUTES=${DUOSHOU_TEST_BUDGET_MINUTES:-80}
 # The two cluster scenarios share the day-2 chain out (molecule/shared/side_effect_*.yml).
-declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-roles]=8 [cluster]=30 [ha]=45)
+declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-roles]=8 [cluster]=28 [ha]=45)
 if [ "${1:-}" = --fast ]; then
   STAGES=("${FAST_STAGES[@]}")
 else
