@@ -1,7 +1,6 @@
-#!/usr/bin/env python3
 """Write the results of one `make bench` run: JSON for tools, Markdown for people.
 
-    report.py --out DIR --stamp STAMP --os OS --site-log LOG --rerun-log LOG --add-log LOG \
+    python3 tests/bench/report.py --out DIR --stamp STAMP --os OS --site-log LOG --rerun-log LOG --add-log LOG \
         --time site_s=N --time rerun_s=N --time add_worker_s=N --time raw_s=N --time raw_join_s=N
 
 Reads the per-task timings ansible.posix.profile_tasks prints in each site.yml log and says
