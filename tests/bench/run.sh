@@ -8,11 +8,15 @@
 #   recreated, and tests/bench/node.sh does by hand what site.yml did:
 #   4. raw: the every-node steps on cp1, w1, w2 at once, kubeadm init, the same Calico
 #      manifest, kubeadm join, until the same readiness check passes;
-#   5. raw: w3 prepared and joined.
+#   5. raw: w3 prepared and joined;
+#   6. scale (not with --quick): site.yml on fresh clusters of cp1 and SCALE_WORKERS workers (step 1
+#      is the 2-worker point), timed to Ready, with the controller's peak memory (ansible-playbook
+#      and every process under it).
 # Both sides reach nodes the same way (docker exec), so the ratios measure the tool.
 # Writes .cache/bench/bench-<UTC time>.{md,json} and .cache/bench/latest.json (tests/bench/report.py:
-# the times, their ratios and where each site.yml run spent its time, by role). Needs the lab.
-#   tests/bench/run.sh [--os debian12|debian13] [--raw-only]
+# the times, their ratios and where each site.yml run spent its time, by role; with step 6 the fit
+# against the node count, its projection and bench-<UTC time>-scale.svg). Needs the lab.
+#   tests/bench/run.sh [--os debian12|debian13] [--quick] [--raw-only]
 # --raw-only repeats steps 4 and 5 with the capture and the site.yml times of the last run.
 set -euo pipefail
 # shellcheck source=tests/lab/lib.sh
@@ -21,13 +25,17 @@ lab_require_root
 
 os=debian12
 raw_only=false
+quick=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --os) os=$2; shift 2 ;;
     --raw-only) raw_only=true; shift ;;
-    *) lab_die "usage: $0 [--os debian12|debian13] [--raw-only]" ;;
+    --quick) quick=true; shift ;;
+    *) lab_die "usage: $0 [--os debian12|debian13] [--quick] [--raw-only]" ;;
   esac
 done
+# The scale step's cluster sizes after step 1's two workers (env, e.g. SCALE_WORKERS="5 10 20").
+read -r -a scale_workers <<<"${SCALE_WORKERS:-5 10}"
 VENV="${VENV:-.venv}"
 case "$VENV" in /*) ;; *) VENV="$LAB_REPO_ROOT/$VENV" ;; esac
 [ -x "$VENV/bin/ansible-playbook" ] || lab_die "no $VENV/bin/ansible-playbook: run make setup"
@@ -68,12 +76,27 @@ wait_ready() { # wait_ready COUNT: until COUNT nodes are Ready and CoreDNS answe
   lab_wait "$READY_TIMEOUT" "$1 nodes Ready and CoreDNS answering" on cp1 ready "$1" ||
     { on cp1 ready "$1" || true; lab_die "the cluster did not reach the end state"; }
 }
-site() { # site LOGNAME ansible-playbook args...: prints seconds to stdout
-  local log="$out/$1-$stamp.log" t0
+tree_rss_kib() { # tree_rss_kib PID: the resident memory of PID and every process under it, in KiB
+  ps -e -o pid=,ppid=,rss= | awk -v root="$1" '
+    { parent[$1] = $2; rss[$1] = $3 }
+    END { for (p in parent) { q = p; while (q in parent && q != root) q = parent[q]; if (q == root) sum += rss[p] }
+          print sum + 0 }'
+}
+site() { # site LOGNAME ansible-playbook args...: prints seconds to stdout; the controller's peak
+  # memory in KiB goes to $out/LOGNAME-$stamp.rss
+  local log="$out/$1-$stamp.log" rss="$out/$1-$stamp.rss" t0 pid peak=0 now rc=0
   shift
   t0=$(date +%s)
-  (cd "$LAB_REPO_ROOT" && ansible-playbook site.yml -i "$inventory" "$@") >"$log" 2>&1 ||
-    { tail -n 40 "$log" >&2; lab_die "site.yml $* failed (log: $log)"; }
+  (cd "$LAB_REPO_ROOT" && exec ansible-playbook site.yml -i "$inventory" "$@") >"$log" 2>&1 &
+  pid=$!
+  while kill -0 "$pid" 2>/dev/null; do
+    now=$(tree_rss_kib "$pid")
+    [ "$now" -le "$peak" ] || peak=$now
+    sleep 1
+  done
+  wait "$pid" || rc=$?
+  echo "$peak" >"$rss"
+  [ "$rc" = 0 ] || { tail -n 40 "$log" >&2; lab_die "site.yml $* failed (log: $log)"; }
   echo $(($(date +%s) - t0))
 }
 measure_site() { # measure_site LOGNAME NODES ansible-playbook args...: seconds until NODES are Ready
@@ -164,9 +187,31 @@ raw_join "$added"
 wait_ready 4
 t_raw_add=$(elapsed "$t")
 
+scale_args=()
+if [ "$quick" = false ] && [ "$raw_only" = false ]; then
+  scale_args=(--scale "2=$t_site:$(cat "$out/site-$stamp.rss"):$out/site-$stamp.log")
+  for workers in "${scale_workers[@]}"; do
+    lab_log "bench 6: scale, site.yml on fresh cp1 and $workers workers"
+    VENV=$VENV "$LAB_DIR/nodes.sh" up "$topology" --os "$os" --workers "$workers" >"$work/nodes-scale.log" 2>&1 ||
+      { cat "$work/nodes-scale.log"; lab_die "the lab nodes for $workers workers did not come up"; }
+    docker exec "$(node cp1)" install -d -m 0700 /root/bench
+    docker cp "$LAB_DIR/../bench/node.sh" "$(node cp1):/root/bench/node.sh"
+    t_scale=$(measure_site "scale-$workers" $((workers + 1)))
+    lab_log "bench 6: $workers workers: ${t_scale} s, controller peak $(($(cat "$out/scale-$workers-$stamp.rss") / 1024)) MiB"
+    scale_args+=(--scale "$workers=$t_scale:$(cat "$out/scale-$workers-$stamp.rss"):$out/scale-$workers-$stamp.log")
+  done
+  # The inventory nodes.sh wrote for the last size: put back the bench's own.
+  VENV=$VENV "$LAB_DIR/nodes.sh" down "$topology" >/dev/null
+  git -C "$LAB_REPO_ROOT" checkout -- "tests/lab/inventory/$topology/hosts.yml" 2>/dev/null || true
+fi
+
 commit=$(git -C "$LAB_REPO_ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)
 python3 "$LAB_DIR/../bench/report.py" --out "$out" --stamp "$stamp" --os "$os" --commit "$commit" \
   --site-log "$out/site-$site_stamp.log" --rerun-log "$out/rerun-$site_stamp.log" --add-log "$out/add-$site_stamp.log" \
   --time "site_s=$t_site" --time "rerun_s=$t_rerun" --time "add_worker_s=$t_add" \
-  --time "raw_s=$t_raw" --time "raw_join_s=$t_raw_add"
-lab_log "report: $out/bench-$stamp.{md,json} and $out/latest.json; remove the nodes: tests/lab/nodes.sh down $topology"
+  --time "raw_s=$t_raw" --time "raw_join_s=$t_raw_add" "${scale_args[@]}"
+if [ ${#scale_args[@]} -gt 0 ]; then
+  lab_log "report: $out/bench-$stamp.{md,json}, $out/bench-$stamp-scale.svg and $out/latest.json (the nodes are removed)"
+else
+  lab_log "report: $out/bench-$stamp.{md,json} and $out/latest.json; remove the nodes: tests/lab/nodes.sh down $topology"
+fi

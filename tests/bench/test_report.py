@@ -91,3 +91,61 @@ def test_a_malformed_time_is_refused():
     with pytest.raises(SystemExit):
         report.main(['--out', '.', '--stamp', 's', '--os', 'o', '--site-log', 'x', '--rerun-log', 'x',
                      '--add-log', 'x', '--time', 'site_s=fast'])
+
+
+def _scale_log(seconds):
+    """A site.yml log of two tasks: the package install takes `seconds`, the other 1 s."""
+    return ['TASK [duoshou.kubeadm.kube_packages : Install the packages] ****',
+            'Thursday 03 December 2026  00:47:54 +0000 (0:00:01.000)       0:00:01.000 *****',
+            'TASK [duoshou.kubeadm.cluster : Say what was built] ****',
+            'Thursday 03 December 2026  00:47:54 +0000 (0:00:%06.3f)       0:00:01.000 *****' % seconds,
+            'PLAY RECAP ****',
+            'Thursday 03 December 2026  00:47:55 +0000 (0:00:01.000)       0:00:02.000 *****']
+
+
+SCALE_POINTS = [(2, 300, 200 * 1024), (5, 390, 320 * 1024), (10, 540, 520 * 1024)]
+SCALE_LOGS = {2: _scale_log(10), 5: _scale_log(25), 10: _scale_log(50)}
+
+
+def test_scale_fits_a_line_per_node_and_projects_it():
+    scale = report.scale_summary(SCALE_POINTS, SCALE_LOGS)
+    # Nodes are workers + 1: 3, 6, 11 nodes at 300, 390, 540 s lie on 210 s + 30 s per node.
+    assert scale['fit']['seconds_fixed'] == 210.0 and scale['fit']['seconds_per_node'] == 30.0
+    assert scale['fit']['mib_fixed'] == 80.0 and scale['fit']['mib_per_node'] == 40.0
+    assert scale['projection'] == [{'nodes': 100, 'site_s': 3210, 'controller_peak_mib': 4080},
+                                   {'nodes': 500, 'site_s': 15210, 'controller_peak_mib': 20080}]
+    assert [run['nodes'] for run in scale['runs']] == [3, 6, 11]
+
+
+def test_scale_names_the_tasks_that_grew_and_not_those_that_did_not():
+    scale = report.scale_summary(SCALE_POINTS, SCALE_LOGS)
+    assert scale['growing_tasks'] == [{'task': 'duoshou.kubeadm.kube_packages : Install the packages', 'added_s': 40.0}]
+
+
+def test_scale_needs_two_cluster_sizes():
+    with pytest.raises(ValueError, match='two cluster sizes'):
+        report.scale_summary([(2, 300, 1024)], {2: _scale_log(1)})
+
+
+def test_main_with_scale_writes_the_table_and_the_chart(tmp_path):
+    for run in ('site', 'rerun', 'add'):
+        (tmp_path / (run + '.log')).write_text('\n'.join(LOG))
+    scale_args = []
+    for workers, seconds, peak in SCALE_POINTS:
+        (tmp_path / ('scale-%d.log' % workers)).write_text('\n'.join(SCALE_LOGS[workers]))
+        scale_args += ['--scale', '%d=%d:%d:%s' % (workers, seconds, peak, tmp_path / ('scale-%d.log' % workers))]
+    report.main(['--out', str(tmp_path), '--stamp', 'S', '--os', 'debian12', '--site-log', str(tmp_path / 'site.log'),
+                 '--rerun-log', str(tmp_path / 'rerun.log'), '--add-log', str(tmp_path / 'add.log')]
+                + ['--time=%s=%d' % item for item in TIMES.items()] + scale_args)
+    assert json.loads((tmp_path / 'latest.json').read_text())['scale']['projection'][0]['nodes'] == 100
+    table = (tmp_path / 'bench-S.md').read_text()
+    assert '| 11 | 540 s | 520.0 MiB | 2 |' in table
+    assert '| 100 (projected) | 3210 s | 4080 MiB | |' in table
+    svg = (tmp_path / 'bench-S-scale.svg').read_text()
+    assert svg.startswith('<svg') and svg.count('<circle') == 3 and svg.rstrip().endswith('</svg>')
+
+
+def test_a_malformed_scale_point_is_refused():
+    with pytest.raises(SystemExit):
+        report.main(['--out', '.', '--stamp', 's', '--os', 'o', '--site-log', 'x', '--rerun-log', 'x',
+                     '--add-log', 'x', '--scale', '5=300'])

@@ -13,7 +13,7 @@ LAB_CONVERGE_OPTS ?=
 LAB_DOWN_OPTS ?=
 LAB_DIR := tests/lab
 
-.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-upgrade lab-ha lab-down lab-status bench
+.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-upgrade lab-ha lab-down lab-status bench bench-quick
 
 # Engine, node images (Debian 12 and 13) and the mirrors with whatever artifacts exist.
 lab-images:
@@ -52,12 +52,13 @@ lab: setup
 	VENV=$(VENV) $(LAB_DIR)/converge.sh single $(LAB_CONVERGE_OPTS)
 
 # site.yml (first run, rerun, add a worker) against the raw kubeadm procedure on the same fresh
-# lab nodes; the table goes to .cache/bench/ (tests/bench/run.sh, docs/lab.md).
-bench: setup
+# lab nodes, then site.yml on clusters of 5 and 10 workers; the table and chart go to .cache/bench/
+# (tests/bench/run.sh, docs/lab.md). bench-quick stops before the cluster sizes.
+bench bench-quick: setup
 	$(LAB_DIR)/engine.sh
 	$(LAB_DIR)/build/build-all.sh
 	$(MAKE) --no-print-directory lab-images
-	VENV=$(VENV) tests/bench/run.sh --os $(LAB_OS)
+	VENV=$(VENV) tests/bench/run.sh --os $(LAB_OS) $(if $(filter bench-quick,$@),--quick)
 
 lab-ha: setup
 	$(LAB_DIR)/engine.sh

@@ -3,7 +3,7 @@
 #   tests/lab/nodes.sh up single|ha|roles [--os debian12|debian13] [--workers N] [--vrrp unicast|multicast]
 #   tests/lab/nodes.sh down [single|ha|roles|all]     (default all)
 #   tests/lab/nodes.sh status
-# Topologies: single = cp1 + w1 + w2 (192.168.77.11-13);
+# Topologies: single = cp1 + w1 + w2 (192.168.77.11-13; w3-w8 .14-.19, w9 and on from .149);
 #             ha     = cp1 cp2 cp3 + w1 [+ w2] (192.168.77.21-25), VIP 192.168.77.100:16443,
 #                      haproxy + keepalived on cp1 and cp2. HA defaults to one worker: five
 #                      nodes with three etcd members are too much for a 2-core host.
@@ -44,7 +44,10 @@ topology_nodes() { # prints "name role ip" lines
   case "$1" in
     single)
       echo "cp1 control_plane 192.168.77.11"
-      for i in $(seq 1 "$workers"); do echo "w$i worker 192.168.77.$((11 + i))"; done
+      # w1-w8 follow cp1; from w9 on (make bench's scale step) they move past the VIPs.
+      for i in $(seq 1 "$workers"); do
+        if [ "$i" -le 8 ]; then echo "w$i worker 192.168.77.$((11 + i))"; else echo "w$i worker 192.168.77.$((140 + i))"; fi
+      done
       ;;
     ha)
       for i in 1 2 3; do echo "cp$i control_plane 192.168.77.$((20 + i))"; done
@@ -148,7 +151,7 @@ up() {
   lab_release_of "$os" >/dev/null
   case "$vrrp" in unicast | multicast) ;; *) lab_die "--vrrp must be unicast or multicast, got '$vrrp'" ;; esac
   [ -n "$workers" ] || { [ "$topology" = ha ] && workers=1 || workers=2; }
-  [[ "$workers" =~ ^[0-9]$ ]] || lab_die "--workers must be a number 0-9, got '$workers'"
+  [[ "$workers" =~ ^[0-9]$|^[1-5][0-9]$ ]] || lab_die "--workers must be a number 0-59, got '$workers'"
   topology_nodes "$topology" "$workers" >/dev/null
   image=$(lab_node_image "$os")
   docker image inspect "$image" >/dev/null 2>&1 || lab_die "no image $image: run tests/lab/node-image.sh $os (make lab-images)"
