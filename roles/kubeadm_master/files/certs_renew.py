@@ -75,10 +75,8 @@ def wait_for(what, check, seconds, interval=2.0):
     return False
 
 
-def running_static_pods(cri_socket, names):
-    result = subprocess.run(['crictl', '--runtime-endpoint', cri_socket, 'ps', '--label',
-                             'io.kubernetes.pod.namespace=kube-system', '--state', 'running', '--quiet',
-                             '--name', '^(%s)$' % '|'.join(names)],
+def running_static_pods(crictl_ps, names):
+    result = subprocess.run(crictl_ps + ['--name', '^(%s)$' % '|'.join(names)],
                             capture_output=True, text=True, check=False)
     return result.returncode != 0 or bool(result.stdout.strip())
 
@@ -100,7 +98,8 @@ def restart_static_pods(args):
             if os.path.exists(manifest):
                 shutil.move(manifest, os.path.join(args.parked, name + '.yaml'))
         if not wait_for('the kubelet to stop %s' % ', '.join(args.static_pod),
-                        lambda: not running_static_pods(args.cri_socket, args.static_pod), args.timeout):
+                        lambda: not running_static_pods(['crictl', '--runtime-endpoint', args.cri_socket] + args.crictl_ps,
+                                                       args.static_pod), args.timeout):
             log('the static pods did not stop within %d s; putting the manifests back anyway' % args.timeout)
     finally:
         unpark(args)
@@ -134,6 +133,9 @@ def parse_args(argv):
     parser.add_argument('--parked', required=True, help='where the manifests wait while the pods stop')
     parser.add_argument('--static-pod', action='append', required=True, help='in the order they stop')
     parser.add_argument('--cri-socket', required=True)
+    # The role's cluster_crictl_ps_kube_system, one argument each (--crictl-ps=--quiet).
+    parser.add_argument('--crictl-ps', action='append', required=True,
+                        help='crictl arguments after --runtime-endpoint that list running kube-system containers')
     parser.add_argument('--readyz-url', required=True)
     parser.add_argument('--kubeconfig-user', action='append', default=[],
                         help='whose ~/.kube/config is a copy of admin.conf to replace')

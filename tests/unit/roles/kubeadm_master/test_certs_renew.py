@@ -53,7 +53,7 @@ def args_for(module, *extra):
     etc = module.test_etc
     return ['--days', '30', '--admin-conf', str(etc / 'admin.conf'), '--manifests', str(etc / 'manifests'),
             '--parked', str(etc / 'parked'), '--static-pod', 'kube-apiserver', '--static-pod', 'etcd',
-            '--cri-socket', 'unix:///run/x.sock', '--readyz-url', 'https://127.0.0.1:1/readyz', '--timeout', '1'] \
+            '--cri-socket', 'unix:///run/x.sock', '--crictl-ps=ps', '--crictl-ps=--quiet', '--readyz-url', 'https://127.0.0.1:1/readyz', '--timeout', '1'] \
         + list(extra)
 
 
@@ -97,7 +97,7 @@ def test_renews_restarts_the_static_pods_and_refreshes_the_users_kubeconfig(inst
     user_config.write_text('old admin.conf, a longer text than the new one\n')
     user_config.chmod(0o600)
     monkeypatch.setattr(installed, 'readyz', lambda url, timeout=3.0: True)
-    monkeypatch.setattr(installed, 'running_static_pods', lambda socket, names: False)
+    monkeypatch.setattr(installed, 'running_static_pods', lambda crictl_ps, names: False)
     # operator has a copy; ghost has no account, nokube no ~/.kube/config: both are left alone.
     assert installed.main(args_for(installed, '--kubeconfig-user', 'ghost', '--kubeconfig-user', 'operator',
                                    '--kubeconfig-user', 'nokube'), now=TWELVE_DAYS_LEFT) == 0
@@ -117,3 +117,10 @@ def test_puts_back_manifests_a_dead_run_left_parked(installed):
     assert installed.main(args_for(installed), now=YEAR_LEFT) == 0
     assert (installed.test_etc / 'manifests' / 'etcd.yaml').read_text() == 'etcd'
     assert calls(installed) == []  # no admin.conf: not a control plane, nothing asked of kubeadm
+
+
+def test_lists_the_static_pods_with_the_roles_crictl_arguments(installed):
+    # The stand-in crictl prints nothing: no static pod is running any more.
+    assert installed.running_static_pods(['crictl', '--runtime-endpoint', 'unix:///run/x.sock', 'ps', '--quiet'],
+                                         ['kube-apiserver', 'etcd']) is False
+    assert calls(installed) == ['crictl --runtime-endpoint unix:///run/x.sock ps --quiet --name ^(kube-apiserver|etcd)$']
