@@ -234,6 +234,11 @@ def _node_state_problems(data, problems, warnings):
     elif state == 'partial-worker-join':
         warnings.append('a kubeadm join stopped half-way on this worker (found: %s without %s): the join runs '
                         '`%s` first and joins again' % (found, KUBELET_CONF, reset))
+    outside = [to_text(lb) for lb in data.get('lb_hosts_outside_run') or []]
+    if state == 'fresh' and data.get('is_control_plane') and outside:
+        problems.append('%s is a new control plane, but the load balancers %s are not in this run (--limit): their '
+                        'haproxy would never send it traffic%srun site.yml with them: --limit %s,kube_lb (or without '
+                        '--limit)' % (host, ', '.join(outside), DASH, host))
 
 
 def _running_release(data, problems):
@@ -401,6 +406,7 @@ def node_problems(data):
     ``kubelet_conf_exists``, ``kubelet_version`` (``kubelet --version`` of a joined node);
     ``kubeadm_files`` (path -> exists, see ``node_state``) with ``is_first_control_plane``,
     ``first_control_plane``, ``inventory_hostname`` and ``cri_socket`` for the recovery steps;
+    ``lb_hosts_outside_run`` (kube_lb hosts a --limit left out: a new control plane needs them);
     ``node_cri_socket`` (the socket a joined node's kubelet uses) and ``live_cluster_configuration`` (the
     running cluster's ClusterConfiguration, read on the first control plane) for what cannot change; ``clock``
     ({before, node, after} epoch seconds).

@@ -267,6 +267,21 @@ def test_partial_worker_join_is_only_a_warning():
     assert len(warnings) == 1 and 'joins again' in warnings[0]
 
 
+def test_a_new_control_plane_needs_the_load_balancers_in_the_run():
+    new = joined_node('other')
+    new['lb_hosts_outside_run'] = ['lb1', 'lb2']
+    problems, _warnings = check(new)
+    assert len(problems) == 1, problems
+    assert 'cp2 is a new control plane, but the load balancers lb1, lb2 are not in this run' in problems[0]
+    assert '--limit cp2,kube_lb' in problems[0]
+
+
+def test_load_balancers_outside_the_run_do_not_matter_to_joined_nodes_and_workers():
+    for data in (joined_node('other', *FULL_CONTROL_PLANE[1:]), joined_node('worker')):
+        data['lb_hosts_outside_run'] = ['lb1']
+        assert check(data)[0] == []
+
+
 def test_joined_nodes_pass():
     assert check(joined_node('first', *FULL_CONTROL_PLANE)) == ([], [])
     assert check(joined_node('other', *FULL_CONTROL_PLANE[1:])) == ([], [])
