@@ -165,7 +165,8 @@ def scale_svg(scale, title):
         out.append('<circle cx="%.1f" cy="%.1f" r="4" fill="#4e79a7"/>' % (x_of(run['nodes']), y_of(run['site_s'])))
         out.append('<text x="%.1f" y="%.1f" text-anchor="middle">%d s</text>' % (
             x_of(run['nodes']), y_of(run['site_s']) - 8, run['site_s']))
-        out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (x_of(run['nodes']), bottom + 14, run['nodes']))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (
+            x_of(run['nodes']), bottom + 14, run['nodes']))
     left = 2 * pad + panel
     bar = panel / (2 * len(runs) + 1)
     for index, run in enumerate(runs):
@@ -174,14 +175,15 @@ def scale_svg(scale, title):
         parts = [(role, run['by_role'].get(role, 0.0)) for role in roles]
         parts.append(('other', sum(seconds for role, seconds in run['by_role'].items() if role not in roles)))
         for (role, seconds), colour in zip(parts, colours):
-            out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s"><title>%s %.0f s</title></rect>' % (
-                x, y_of(base + seconds), bar, y_of(base) - y_of(base + seconds), colour, role, seconds))
+            out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
+                       '<title>%s %.0f s</title></rect>' % (
+                           x, y_of(base + seconds), bar, y_of(base) - y_of(base + seconds), colour, role, seconds))
             base += seconds
         out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (x + bar / 2, bottom + 14, run['nodes']))
     for index, (role, colour) in enumerate(zip(roles + ['other'], colours)):
         out.append('<rect x="%.0f" y="%d" width="10" height="10" fill="%s"/><text x="%.0f" y="%d">%s</text>' % (
             left + 8, top + 14 * index, colour, left + 22, top + 9 + 14 * index, role))
-    out.append('<text x="%.0f" y="%d" text-anchor="middle">nodes (task seconds by role, summed over hosts\' tasks)</text>'
+    out.append('<text x="%.0f" y="%d" text-anchor="middle">nodes (task seconds by role, all hosts)</text>'
                % (left + panel / 2, height - 12))
     out.append('</svg>')
     return '\n'.join(out) + '\n'
@@ -190,10 +192,11 @@ def scale_svg(scale, title):
 def scale_markdown(scale):
     """The scale step as Markdown: one row per size, the fit, the projection, the growing tasks."""
     fit = scale['fit']
-    out = ['', '| scale: nodes (1 control plane + workers) | site.yml to Ready | controller peak memory | task headers |',
-           '|---|---|---|---|']
+    out = ['', '| scale: nodes (1 control plane + workers) | site.yml to Ready | controller peak memory '
+           '| task headers |', '|---|---|---|---|']
     for run in scale['runs']:
-        out.append('| %d | %d s | %s MiB | %d |' % (run['nodes'], run['site_s'], run['controller_peak_mib'], run['tasks']))
+        out.append('| %d | %d s | %s MiB | %d |' % (
+            run['nodes'], run['site_s'], run['controller_peak_mib'], run['tasks']))
     for projected in scale['projection']:
         out.append('| %d (projected) | %d s | %d MiB | |' % (
             projected['nodes'], projected['site_s'], projected['controller_peak_mib']))

@@ -53,7 +53,8 @@ def args_for(module, *extra):
     etc = module.test_etc
     return ['--days', '30', '--admin-conf', str(etc / 'admin.conf'), '--manifests', str(etc / 'manifests'),
             '--parked', str(etc / 'parked'), '--static-pod', 'kube-apiserver', '--static-pod', 'etcd',
-            '--cri-socket', 'unix:///run/x.sock', '--crictl-ps=ps', '--crictl-ps=--quiet', '--readyz-url', 'https://127.0.0.1:1/readyz', '--timeout', '1'] \
+            '--cri-socket', 'unix:///run/x.sock', '--crictl-ps=ps', '--crictl-ps=--quiet',
+            '--readyz-url', 'https://127.0.0.1:1/readyz', '--timeout', '1'] \
         + list(extra)
 
 
@@ -123,4 +124,5 @@ def test_lists_the_static_pods_with_the_roles_crictl_arguments(installed):
     # The stand-in crictl prints nothing: no static pod is running any more.
     assert installed.running_static_pods(['crictl', '--runtime-endpoint', 'unix:///run/x.sock', 'ps', '--quiet'],
                                          ['kube-apiserver', 'etcd']) is False
-    assert calls(installed) == ['crictl --runtime-endpoint unix:///run/x.sock ps --quiet --name ^(kube-apiserver|etcd)$']
+    assert calls(installed) == [
+        'crictl --runtime-endpoint unix:///run/x.sock ps --quiet --name ^(kube-apiserver|etcd)$']
