@@ -79,9 +79,9 @@ def summarize(times, logs):
 def linear_fit(points):
     """(intercept, slope) of the least-squares line through [(x, y)]; needs two different x."""
     count = len(points)
-    mean_x = sum(x for x, _ in points) / count
-    mean_y = sum(y for _, y in points) / count
-    spread = sum((x - mean_x) ** 2 for x, _ in points)
+    mean_x = sum(point[0] for point in points) / count
+    mean_y = sum(point[1] for point in points) / count
+    spread = sum((point[0] - mean_x) ** 2 for point in points)
     if spread == 0:
         raise ValueError('the scale step needs at least two cluster sizes')
     slope = sum((x - mean_x) * (y - mean_y) for x, y in points) / spread
@@ -168,18 +168,20 @@ def scale_svg(scale, title):
         out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (
             x_of(run['nodes']), bottom + 14, run['nodes']))
     left = 2 * pad + panel
-    bar = panel / (2 * len(runs) + 1)
+    bar_width = panel / (2 * len(runs) + 1)
     for index, run in enumerate(runs):
-        x = left + bar * (2 * index + 1)
+        x = left + bar_width * (2 * index + 1)
         base = 0.0
         parts = [(role, run['by_role'].get(role, 0.0)) for role in roles]
         parts.append(('other', sum(seconds for role, seconds in run['by_role'].items() if role not in roles)))
         for (role, seconds), colour in zip(parts, colours):
             out.append('<rect x="%.1f" y="%.1f" width="%.1f" height="%.1f" fill="%s">'
                        '<title>%s %.0f s</title></rect>' % (
-                           x, y_of(base + seconds), bar, y_of(base) - y_of(base + seconds), colour, role, seconds))
+                           x, y_of(base + seconds), bar_width, y_of(base) - y_of(base + seconds), colour, role,
+                           seconds))
             base += seconds
-        out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (x + bar / 2, bottom + 14, run['nodes']))
+        out.append('<text x="%.1f" y="%d" text-anchor="middle">%d</text>' % (
+            x + bar_width / 2, bottom + 14, run['nodes']))
     for index, (role, colour) in enumerate(zip(roles + ['other'], colours)):
         out.append('<rect x="%.0f" y="%d" width="10" height="10" fill="%s"/><text x="%.0f" y="%d">%s</text>' % (
             left + 8, top + 14 * index, colour, left + 22, top + 9 + 14 * index, role))

@@ -97,9 +97,9 @@ def restart_static_pods(args):
             manifest = os.path.join(args.manifests, name + '.yaml')
             if os.path.exists(manifest):
                 shutil.move(manifest, os.path.join(args.parked, name + '.yaml'))
+        crictl_ps = ['crictl', '--runtime-endpoint', args.cri_socket] + args.crictl_ps
         if not wait_for('the kubelet to stop %s' % ', '.join(args.static_pod),
-                        lambda: not running_static_pods(['crictl', '--runtime-endpoint', args.cri_socket] + args.crictl_ps,
-                                                       args.static_pod), args.timeout):
+                        lambda: not running_static_pods(crictl_ps, args.static_pod), args.timeout):
             log('the static pods did not stop within %d s; putting the manifests back anyway' % args.timeout)
     finally:
         unpark(args)
