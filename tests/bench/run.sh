@@ -9,7 +9,8 @@
 #   4. raw: the every-node steps on cp1, w1, w2 at once, kubeadm init, the same Calico
 #      manifest, kubeadm join, until the same readiness check passes;
 #   5. raw: w3 prepared and joined.
-# Both sides reach nodes the same way (docker exec), so the ratios measure the tool.
+# site.yml reaches the nodes as users' controllers do, over SSH as a sudo user (DUOSHOU_LAB_CONNECTION=docker:
+# docker exec, as both sides did before); the raw side types its commands on the node through docker exec.
 # Writes .cache/bench/bench-<UTC time>.{md,json} and .cache/bench/latest.json (tests/bench/report.py:
 # the times, their ratios and where each site.yml run spent its time, by role). Needs the lab.
 #   tests/bench/run.sh [--os debian12|debian13] [--raw-only]
