@@ -12,7 +12,8 @@
 #   6. scale (not with --quick): site.yml on fresh clusters of cp1 and SCALE_WORKERS workers (step 1
 #      is the 2-worker point), timed to Ready, with the controller's peak memory (ansible-playbook
 #      and every process under it).
-# Both sides reach nodes the same way (docker exec), so the ratios measure the tool.
+# site.yml reaches the nodes as users' controllers do, over SSH as a sudo user (DUOSHOU_LAB_CONNECTION=docker:
+# docker exec, as both sides did before); the raw side types its commands on the node through docker exec.
 # Writes .cache/bench/bench-<UTC time>.{md,json} and .cache/bench/latest.json (tests/bench/report.py:
 # the times, their ratios and where each site.yml run spent its time, by role; with step 6 the fit
 # against the node count, its projection and bench-<UTC time>-scale.svg). Needs the lab.

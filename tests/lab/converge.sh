@@ -49,9 +49,13 @@ expected=$(docker ps -q --filter "label=duoshou-lab.topology=$topology" | wc -l)
 lab_ansible_env "$VENV"
 export DUOSHOU_LAB_UPGRADE_TO="$LAB_UPGRADE_K8S_VERSION"
 
+# How the inventory reaches the nodes (nodes.sh up --connection): ssh as the sudo user, or docker exec.
+connection=$(sed -n 's/^connection=//p' "$LAB_RUN/nodes-$topology.env" 2>/dev/null || true)
+connection=${connection:-unknown}
+
 run_site() { # run_site LOGFILE
   local log=$1 rc
-  lab_log "ansible-playbook site.yml -i tests/lab/inventory/$topology ${extra[*]} (log: $log)"
+  lab_log "ansible-playbook site.yml -i tests/lab/inventory/$topology ${extra[*]} over $connection (log: $log)"
   set +e
   (cd "$LAB_REPO_ROOT" && "$VENV/bin/ansible-playbook" site.yml -i "$inventory" "${extra[@]}") 2>&1 | tee "$log"
   rc=${PIPESTATUS[0]}
@@ -118,4 +122,7 @@ elif command -v kubectl >/dev/null; then
 else
   lab_log "ready. kubectl is not installed on this machine; with it: $use_line"
 fi
-lab_log "on the first control plane: docker exec -it $cp1 kubectl get nodes; remove the lab: make lab-down"
+if [ "$connection" = ssh ]; then
+  lab_log "on the first control plane: ssh -i $LAB_SSH_KEY -o UserKnownHostsFile=$(lab_known_hosts "$topology") $LAB_SSH_USER@$(docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$cp1") kubectl get nodes"
+fi
+lab_log "or as root: docker exec -it $cp1 kubectl get nodes; remove the lab: make lab-down"

@@ -25,6 +25,13 @@ LAB_GNUPGHOME="$LAB_STATE/gnupg"    # the lab signing key (generated once)
 LAB_KEY_ASC="$LAB_STATE/duoshou-lab.asc"
 LAB_KEY_GPG="$LAB_STATE/duoshou-lab.gpg"
 LAB_REGISTRY_DIR="$LAB_STATE/registry"
+# How Ansible reaches the nodes: SSH as a sudo user (as on users' machines), or `docker exec` as root.
+LAB_CONNECTION="${DUOSHOU_LAB_CONNECTION:-ssh}"
+LAB_SSH_USER=duoshou               # the nodes' non-root user, passwordless sudo (node-image.sh)
+LAB_SSH_DIR="$LAB_STATE/ssh"       # 0700: the controller's key pair, known_hosts, ControlMaster sockets
+LAB_SSH_KEY="$LAB_SSH_DIR/id_ed25519"
+# The host keys nodes.sh up recorded for a topology's nodes (ssh-keyscan, checked against the node's files).
+lab_known_hosts() { echo "$LAB_SSH_DIR/known_hosts-$1"; }
 
 # lab_kube_repo MINOR: the served apt repository of a Kubernetes minor (v1.35, or any version of it),
 # laid out like pkgs.k8s.io's (the roles append /<minor>/deb/ to kube_packages_repository_base_url).
@@ -132,6 +139,19 @@ lab_ensure_key() {
   GNUPGHOME="$LAB_GNUPGHOME" gpg --batch --export lab@duoshou.local >"$LAB_KEY_GPG.tmp"
   mv "$LAB_KEY_ASC.tmp" "$LAB_KEY_ASC"
   mv "$LAB_KEY_GPG.tmp" "$LAB_KEY_GPG"
+}
+
+# The controller's SSH key pair for the nodes: generated once, then reused. nodes.sh up puts the
+# public key into each node's authorized_keys; the image stays generic.
+lab_ensure_ssh_key() {
+  mkdir -p "$LAB_SSH_DIR"
+  chmod 0700 "$LAB_SSH_DIR"
+  if [ ! -s "$LAB_SSH_KEY" ] || [ ! -s "$LAB_SSH_KEY.pub" ]; then
+    lab_log "generating the lab's SSH key pair $LAB_SSH_KEY"
+    rm -f "$LAB_SSH_KEY" "$LAB_SSH_KEY.pub"
+    ssh-keygen -q -t ed25519 -N '' -C "duoshou-lab controller" -f "$LAB_SSH_KEY"
+  fi
+  chmod 0600 "$LAB_SSH_KEY"
 }
 
 # Sign an apt Release file the way apt expects (InRelease + detached Release.gpg).

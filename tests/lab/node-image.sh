@@ -8,9 +8,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 lab_require_root
 
-# What a minimal server install has (sudo: Ansible becomes root with it); nothing of Kubernetes or a container runtime:
-# the collection installs those from the mirrors.
-LAB_NODE_INCLUDE=systemd,systemd-sysv,dbus,iproute2,iputils-ping,procps,kmod,python3,ca-certificates,sudo,less
+# What a minimal server install has (openssh-server: Ansible connects as users' controllers do; sudo: it
+# becomes root with it); nothing of Kubernetes or a container runtime: the collection installs those from the mirrors.
+LAB_NODE_INCLUDE=systemd,systemd-sysv,dbus,iproute2,iputils-ping,procps,kmod,python3,ca-certificates,sudo,less,openssh-server
 
 # Units that cannot work in a container: no consoles to run gettys on, no udev devices.
 LAB_NODE_MASK=(getty.target console-getty.service serial-getty@.service getty@.service
@@ -33,6 +33,9 @@ LAB_NODE_MASK=(getty.target console-getty.service serial-getty@.service getty@.s
 # systemd makes / a shared mount on hosts but not in containers; Bidirectional volume
 # propagation (calico-node's /sys/fs) refuses a private mount: "path /sys/fs is mounted on
 # /sys but it is not a shared mount".
+#
+# The image carries no SSH host keys: each node makes its own at first boot (ssh-keygen -A only
+# creates the missing ones, so a restarted node keeps its keys).
 lab_init_script() {
   cat <<'INIT'
 #!/bin/sh
@@ -57,6 +60,7 @@ while IFS=: read -r _ controllers path; do
   mount --bind "$dir" "$dir$path"
 done </proc/self/cgroup
 mount --make-rshared /
+ssh-keygen -A >/dev/null
 exec /sbin/init "$@"
 INIT
 }
@@ -84,6 +88,17 @@ SRC
   # Docker's default runtime (docker_cri_daemon_extra_options). Unused with containerd.
   install -m 0755 "$LAB_DIR/files/duoshou-lab-runc" "$root/usr/local/sbin/duoshou-lab-runc"
   chmod 0755 "$root/usr/local/sbin/duoshou-lab-init"
+  # SSH: no host keys in the image (duoshou-lab-init makes each node's own); key logins only; the
+  # non-root user Ansible connects as, with passwordless sudo. nodes.sh up installs the
+  # controller's public key (the image does not depend on it). Password '*': no password login,
+  # but not a locked account (sshd refuses key logins to those when PAM is off).
+  rm -f "$root"/etc/ssh/ssh_host_*
+  printf '%s\n' "# duoshou lab: keys only" "PasswordAuthentication no" "KbdInteractiveAuthentication no" \
+    "PermitRootLogin no" >"$root/etc/ssh/sshd_config.d/duoshou-lab.conf"
+  chroot "$root" useradd --create-home --shell /bin/bash --password '*' "$LAB_SSH_USER"
+  printf '%s ALL=(ALL:ALL) NOPASSWD: ALL\n' "$LAB_SSH_USER" >"$root/etc/sudoers.d/duoshou-lab"
+  chmod 0440 "$root/etc/sudoers.d/duoshou-lab"
+  systemctl --root="$root" enable ssh.service >/dev/null 2>&1
   systemctl --root="$root" mask "${LAB_NODE_MASK[@]}" >/dev/null 2>&1
   rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb
 }
@@ -122,7 +137,7 @@ build_one() {
   recipe=$( {
     echo "$rootfs_hash"
     declare -f customize_rootfs lab_init_script
-    printf '%s\n' "${LAB_NODE_MASK[@]}" "$LAB_HTTP_URL"
+    printf '%s\n' "${LAB_NODE_MASK[@]}" "$LAB_HTTP_URL" "$LAB_SSH_USER"
     cat "$LAB_KEY_ASC" "$LAB_DIR/files/duoshou-lab-runc"
   } | sha256sum | cut -c1-16)
   if [ "$(docker image inspect -f '{{index .Config.Labels "duoshou.lab.recipe"}}' "$image" 2>/dev/null)" = "$recipe" ]; then
