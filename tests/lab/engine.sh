@@ -19,6 +19,16 @@ else
   lab_log "host packages present: ${LAB_HOST_PACKAGES[*]}"
 fi
 
+# Every node's systemd, kubelet and runtime take inotify instances from the host's root user, whose
+# default limit (128) a second cluster or the bench's 10-worker cluster exhausts: kubelets then die
+# with "inotify_init: too many open files".
+LAB_INOTIFY_INSTANCES=1024
+if [ "$(sysctl -n fs.inotify.max_user_instances)" -lt "$LAB_INOTIFY_INSTANCES" ]; then
+  lab_log "raising fs.inotify.max_user_instances to $LAB_INOTIFY_INSTANCES (lab nodes share the host's limit)"
+  sysctl -q -w fs.inotify.max_user_instances="$LAB_INOTIFY_INSTANCES" ||
+    lab_log "could not raise it: run one lab cluster at a time, and make bench's scale step may fail"
+fi
+
 mkdir -p "$LAB_RUN"
 if docker info >/dev/null 2>&1; then
   lab_log "docker engine is running ($(docker version -f '{{.Server.Version}}'))"
