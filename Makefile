@@ -93,11 +93,14 @@ test-roles: setup ## molecule: os_prep and haproxy_keepalived, each alone on the
 	molecule test -s os_prep
 	molecule test -s haproxy_keepalived
 
+test-ssh-bootstrap: setup ## molecule: playbooks/ssh_bootstrap.yml on the "roles" nodes made password-only (key, sudo user, host keys)
+	molecule test -s ssh_bootstrap
+
 test-ha: setup ## molecule: 3 control planes behind the VIP + 1 worker, VIP failover
 	DUOSHOU_LAB_OS=$(LAB_OS) DUOSHOU_LAB_RUNTIME=$(LAB_RUNTIME) molecule test -s cluster-ha
 
 # Your copy of a sample (cp -r inventory/sample/ha inventory/mycluster): the samples themselves are refused.
 INVENTORY ?= inventory/mycluster
-.PHONY: site test-cluster test-roles test-ha
+.PHONY: site test-cluster test-roles test-ssh-bootstrap test-ha
 site: setup ## ansible-playbook site.yml -i $(INVENTORY)
 	ansible-playbook site.yml -i $(INVENTORY)

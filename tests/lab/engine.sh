@@ -6,7 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 lab_require_root
 
-LAB_HOST_PACKAGES=(docker.io debootstrap skopeo docker-registry dpkg-dev apt-utils gnupg iptables jq curl openssh-client)
+LAB_HOST_PACKAGES=(docker.io debootstrap skopeo docker-registry dpkg-dev apt-utils gnupg iptables jq curl openssh-client sshpass)
 missing=()
 for p in "${LAB_HOST_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -205,6 +205,12 @@ NOT_BEFORE_HOSTS = {
     'kubeadm_remove/tasks/main.yml: Refuse to run the internal role on its own': _INTERNAL,
     "kubeadm_remove/tasks/read.yml: Require the node's name":
         'the node to remove is chosen per run (-e kubeadm_remove_node=...), never an inventory value',
+    # ssh_bootstrap runs before any cluster is described: first contact, with a password.
+    'ssh_bootstrap/tasks/known_hosts.yml: Stop when the controller has no public key':
+        "reads the controller's own files (the key is checked before any node is logged into)",
+    'ssh_bootstrap/tasks/account.yml: Stop when the account does not exist and is not to be created': _LIVE,
+    'ssh_bootstrap/tasks/python.yml: Stop when the node has no Python': _FACTS,
+    'ssh_bootstrap/tasks/check.yml: Stop when the key login does not work': _RUN,
 }
 
 
