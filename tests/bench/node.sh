@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs ON a lab node (copied by tests/bench/run.sh to /root/bench/node.sh, run with docker exec).
+# Runs ON a lab node as root (copied by tests/bench/run.sh to /root/bench/node.sh, run with sudo over ssh, or docker exec).
 # The raw kubeadm procedure our users follow by hand, step for step, with no Ansible: what an operator
 # types. The configuration files are the ones site.yml wrote on the same node in the same bench
 # run (captured under /etc), so both procedures reach the same end state and the difference is

@@ -12,8 +12,9 @@
 #   6. scale (not with --quick): site.yml on fresh clusters of cp1 and SCALE_WORKERS workers (step 1
 #      is the 2-worker point), timed to Ready, with the controller's peak memory (ansible-playbook
 #      and every process under it).
-# site.yml reaches the nodes as users' controllers do, over SSH as a sudo user (DUOSHOU_LAB_CONNECTION=docker:
-# docker exec, as both sides did before); the raw side types its commands on the node through docker exec.
+# Both sides reach the nodes as users' controllers do, over SSH as a sudo user: site.yml through Ansible,
+# the raw side one ssh command per step (DUOSHOU_LAB_CONNECTION=docker: docker exec for both). Copying the
+# script and the captured files onto the nodes is not timed.
 # Writes .cache/bench/bench-<UTC time>.{md,json} and .cache/bench/latest.json (tests/bench/report.py:
 # the times, their ratios and where each site.yml run spent its time, by role; with step 6 the fit
 # against the node count, its projection and bench-<UTC time>-scale.svg). Needs the lab.
@@ -56,10 +57,17 @@ chmod 0700 "$work"
 READY_TIMEOUT=900
 
 node() { echo "duoshou-$topology-$1"; }
-on() { # on NODE node.sh-command args...: run tests/bench/node.sh on a node
+node_ip() { docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "$(node "$1")"; }
+on() { # on NODE node.sh-command args...: run tests/bench/node.sh on a node, reached as site.yml reaches it
   local n=$1
   shift
-  docker exec -i "$(node "$n")" bash /root/bench/node.sh "$@"
+  if [ "$LAB_CONNECTION" = ssh ]; then
+    ssh -i "$LAB_SSH_KEY" -o BatchMode=yes -o StrictHostKeyChecking=yes \
+      -o UserKnownHostsFile="$(lab_known_hosts "$topology")" "$LAB_SSH_USER@$(node_ip "$n")" \
+      sudo bash /root/bench/node.sh "$(printf '%q ' "$@")"
+  else
+    docker exec -i "$(node "$n")" bash /root/bench/node.sh "$@"
+  fi
 }
 install_node_sh() {
   local n
