@@ -19,7 +19,7 @@ LAB_STAGES=(lab-artifacts test-ssh-bootstrap ha:debian12:docker cluster:debian13
 # CI stops a run at 90 min: a lab stage that would not finish inside the budget is not
 # started. Minutes, generous: measured on 2 cores (docs/testing.md).
 BUDGET_MINUTES=${DUOSHOU_TEST_BUDGET_MINUTES:-80}
-declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-ssh-bootstrap]=3 [test-roles]=8 [cluster]=30 [ha]=40)
+declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-ssh-bootstrap]=5 [test-roles]=8 [cluster]=30 [ha]=40)
 if [ "${1:-}" = --fast ]; then
   STAGES=("${FAST_STAGES[@]}")
 else
