@@ -117,11 +117,11 @@ import re
 import socket
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import is_executable
+from ansible_collections.duoshou.kubeadm.plugins.module_utils.common import ADMIN_KUBECONFIG, is_executable
 
 # Paths kubeadm uses; a dict so that tests can point them at temporary files.
 PATHS = {
-    'admin_conf': '/etc/kubernetes/admin.conf',
+    'admin_conf': ADMIN_KUBECONFIG,
     'apiserver_manifest': '/etc/kubernetes/manifests/kube-apiserver.yaml',
     'kubelet_conf': '/etc/kubernetes/kubelet.conf',
     'kubelet_config': '/var/lib/kubelet/config.yaml',

@@ -5,6 +5,7 @@
 - Each runtime's CRI socket lives in the runtime table (cluster_runtimes); the argument spec's
   choices and the inventory validation list the same runtimes.
 - An argument spec's documented default is the role's real default.
+- The paths of kubeadm's files live in cluster_kubeadm_paths; tasks and vars read them from there.
 """
 
 import glob
@@ -18,6 +19,7 @@ import yaml
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PINS_FILE = os.path.join(REPO_ROOT, 'roles', 'cluster', 'vars', 'main', 'pins.yml')
 DERIVED_FILE = os.path.join(REPO_ROOT, 'roles', 'cluster', 'vars', 'main', 'derived.yml')
+KUBEADM_PATHS_FILE = os.path.join(REPO_ROOT, 'roles', 'cluster', 'vars', 'main', 'kubeadm_paths.yml')
 
 
 def load(path):
@@ -95,6 +97,24 @@ def test_each_socket_path_has_one_home(runtimes, runtime):
     socket = runtimes[runtime]['socket']
     homes = files_containing(socket, 'roles', 'playbooks', 'molecule', 'tests/e2e')
     assert homes == [os.path.relpath(DERIVED_FILE, REPO_ROOT)]
+
+
+def code_lines(path):
+    """The lines of a task or vars file that are not comments."""
+    with open(path) as handle:
+        return [line for line in handle if not line.lstrip().startswith('#')]
+
+
+@pytest.mark.parametrize('name,path', sorted(load(KUBEADM_PATHS_FILE)['cluster_kubeadm_paths'].items()))
+def test_each_kubeadm_path_has_one_home(name, path):
+    # The whole path, not a prefix of a longer one (the manifests directory of a manifest's path).
+    written = re.compile(r'(?<![\w./-])%s(?![\w./-])' % re.escape(path))
+    tops = glob.glob(os.path.join(REPO_ROOT, 'roles', '*', 'tasks')) + glob.glob(
+        os.path.join(REPO_ROOT, 'roles', '*', 'vars')) + [os.path.join(REPO_ROOT, 'playbooks')]
+    copies = [os.path.relpath(found, REPO_ROOT) for top in tops
+              for found in glob.glob(os.path.join(top, '**', '*.yml'), recursive=True)
+              if found != KUBEADM_PATHS_FILE and any(written.search(line) for line in code_lines(found))]
+    assert copies == [], '%s is written out here; read cluster_kubeadm_paths.%s instead' % (path, name)
 
 
 def test_runtime_choices_follow_the_runtime_table(runtimes):

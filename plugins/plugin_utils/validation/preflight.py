@@ -176,17 +176,12 @@ def _port_problems(data, problems):
                             'listens there (ss -ltnp)' % (number, owner, DASH))
 
 
-ADMIN_CONF = '/etc/kubernetes/admin.conf'
-KUBELET_CONF = '/etc/kubernetes/kubelet.conf'
-CA_CERT = '/etc/kubernetes/pki/ca.crt'
-APISERVER_MANIFEST = '/etc/kubernetes/manifests/kube-apiserver.yaml'
-ETCD_MANIFEST = '/etc/kubernetes/manifests/etcd.yaml'
-ETCD_MEMBER = '/var/lib/etcd/member'
-_CONTROL_PLANE_TRACES = (CA_CERT, APISERVER_MANIFEST, ETCD_MANIFEST, ETCD_MEMBER)
+# Names of the files kubeadm writes (cluster_kubeadm_paths, the playbooks' one home of their paths).
+_CONTROL_PLANE_TRACES = ('ca_cert', 'apiserver_manifest', 'etcd_manifest', 'etcd_member')
 
 
 def node_state(data):
-    """How far kubeadm got on this node, from the files it writes (``kubeadm_files``: path -> exists).
+    """How far kubeadm got on this node, from the files it writes (``kubeadm_files``: name -> exists).
 
     ``fresh``, ``joined``, ``partial-init`` (first control plane, stopped before admin.conf),
     ``partial-control-plane-join``, ``partial-worker-join``, or None when the files were not probed.
@@ -195,25 +190,27 @@ def node_state(data):
     files = data.get('kubeadm_files')
     if not files:
         return None
-    found = [path for path in _CONTROL_PLANE_TRACES if files.get(path)]
+    found = [name for name in _CONTROL_PLANE_TRACES if files.get(name)]
     if data.get('is_first_control_plane'):
-        if files.get(ADMIN_CONF):
+        if files.get('admin_conf'):
             return 'joined'
         return 'partial-init' if found else 'fresh'
     if data.get('is_control_plane'):
-        if files.get(KUBELET_CONF):
-            complete = files.get(APISERVER_MANIFEST) and files.get(ETCD_MANIFEST)
+        if files.get('kubelet_conf'):
+            complete = files.get('apiserver_manifest') and files.get('etcd_manifest')
             return 'joined' if complete else 'partial-control-plane-join'
         return 'partial-control-plane-join' if found else 'fresh'
-    if files.get(KUBELET_CONF):
+    if files.get('kubelet_conf'):
         return 'joined'
-    return 'partial-worker-join' if files.get(CA_CERT) else 'fresh'
+    return 'partial-worker-join' if files.get('ca_cert') else 'fresh'
 
 
 def _node_state_problems(data, problems, warnings):
     state = node_state(data)
     files = data.get('kubeadm_files') or {}
-    found = ', '.join(path for path in (ADMIN_CONF, KUBELET_CONF) + _CONTROL_PLANE_TRACES if files.get(path))
+    paths = data.get('kubeadm_paths') or {}
+    found = ', '.join(to_text(paths.get(name, name)) for name in ('admin_conf', 'kubelet_conf') + _CONTROL_PLANE_TRACES
+                      if files.get(name))
     host = to_text(data.get('inventory_hostname') or 'this host')
     reset = 'kubeadm reset --force --cri-socket %s' % to_text(data.get('cri_socket') or '<the node\'s CRI socket>')
     first = to_text(data.get('first_control_plane') or '<first control plane>')
@@ -222,7 +219,7 @@ def _node_state_problems(data, problems, warnings):
                         'on %s run `%s` (or playbooks/reset.yml -e kubeadm_reset_confirm=<cluster endpoint host:port> '
                         '--limit %s), then site.yml again. If %s holds a cluster you still need, restore admin.conf '
                         'instead (kubeadm init phase kubeconfig admin)'
-                        % (ADMIN_CONF, found, DASH, host, reset, host, ETCD_MEMBER))
+                        % (paths.get('admin_conf'), found, DASH, host, reset, host, paths.get('etcd_member')))
     elif state == 'partial-control-plane-join':
         problems.append('a kubeadm join as control plane stopped half-way (found: %s); its etcd member may already '
                         'count in the quorum, so it is not retried blindly%son %s list the etcd members (kubectl -n '
@@ -233,7 +230,7 @@ def _node_state_problems(data, problems, warnings):
                         % (found or 'none', DASH, first, first, host, host, host, reset))
     elif state == 'partial-worker-join':
         warnings.append('a kubeadm join stopped half-way on this worker (found: %s without %s): the join runs '
-                        '`%s` first and joins again' % (found, KUBELET_CONF, reset))
+                        '`%s` first and joins again' % (found, paths.get('kubelet_conf'), reset))
     outside = [to_text(lb) for lb in data.get('lb_hosts_outside_run') or []]
     if state == 'fresh' and data.get('is_control_plane') and outside:
         problems.append('%s is a new control plane, but the load balancers %s are not in this run (--limit): their '
@@ -404,7 +401,8 @@ def node_problems(data):
     ``is_control_plane``, ``is_lb``; ``cgroup`` ({v2_controllers: text or None,
     v1_proc_cgroups: text}); ``listening`` (/proc/net/tcp + tcp6 text);
     ``kubelet_conf_exists``, ``kubelet_version`` (``kubelet --version`` of a joined node);
-    ``kubeadm_files`` (path -> exists, see ``node_state``) with ``is_first_control_plane``,
+    ``kubeadm_files`` (name -> exists, see ``node_state``) and ``kubeadm_paths`` (name -> path, named in
+    messages) with ``is_first_control_plane``,
     ``first_control_plane``, ``inventory_hostname`` and ``cri_socket`` for the recovery steps;
     ``lb_hosts_outside_run`` (kube_lb hosts a --limit left out: a new control plane needs them);
     ``node_cri_socket`` (the socket a joined node's kubelet uses) and ``live_cluster_configuration`` (the

@@ -1,6 +1,9 @@
 """Preflight of one node (plugins/plugin_utils/validation/preflight.py)."""
 
+import os
+
 import pytest
+import yaml
 from ansible_collections.duoshou.kubeadm.plugins.plugin_utils.validation.preflight import (
     cgroup_v1_pids_enabled,
     listening_ports,
@@ -126,7 +129,7 @@ NODE_CASES = [
           cluster_preflight_upgrade=True, live_cluster_configuration={'kubernetesVersion': 'v1.33.2'}),
      ['control plane (kubeadm-config) 1.33.2', 'one minor at a time']),
     ('upgrade: a node that has not joined', dict(cluster_preflight_upgrade=True, is_control_plane=False,
-                                                 kubeadm_files={'/etc/kubernetes/kubelet.conf': False}),
+                                                 kubeadm_files={'kubelet_conf': False}),
      ['upgrades nodes that have joined', 'this one is fresh', 'site.yml at the running release']),
     ('joined node without a kubelet', dict(kubelet_conf_exists=True, kubelet_version=''),
      ['kubelet.conf', 'kubelet --version']),
@@ -200,34 +203,42 @@ def test_cgroup_v1_pids_enabled():
     assert cgroup_v1_pids_enabled('') is False
 
 
+CLUSTER_VARS = os.path.join(os.path.dirname(__file__), *(['..'] * 5), 'roles', 'cluster', 'vars', 'main')
+
+
+def cluster_var(file_name, name):
+    with open(os.path.join(CLUSTER_VARS, file_name)) as handle:
+        return yaml.safe_load(handle)[name]
+
+
+# What the playbooks pass: the names the preflight looks for, and their paths.
+PREFLIGHT_FILES = cluster_var('derived.yml', 'cluster_preflight_kubeadm_files')
+KUBEADM_PATHS = cluster_var('kubeadm_paths.yml', 'cluster_kubeadm_paths')
+
+
 def kubeadm_files(*present):
-    paths = ['/etc/kubernetes/admin.conf', '/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt',
-             '/etc/kubernetes/manifests/kube-apiserver.yaml', '/etc/kubernetes/manifests/etcd.yaml',
-             '/var/lib/etcd/member']
-    for path in present:
-        assert path in paths, path
-    return {path: path in present for path in paths}
+    for name in present:
+        assert name in PREFLIGHT_FILES, name
+    return {name: name in present for name in PREFLIGHT_FILES}
 
 
-FULL_CONTROL_PLANE = ('/etc/kubernetes/admin.conf', '/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt',
-                      '/etc/kubernetes/manifests/kube-apiserver.yaml', '/etc/kubernetes/manifests/etcd.yaml',
-                      '/var/lib/etcd/member')
+FULL_CONTROL_PLANE = ('admin_conf', 'kubelet_conf', 'ca_cert', 'apiserver_manifest', 'etcd_manifest', 'etcd_member')
 
 
 @pytest.mark.parametrize('role,present,state', [
     ('first', (), 'fresh'),
     ('first', FULL_CONTROL_PLANE, 'joined'),
     # admin.conf written: the role re-runs the init phases that come after it.
-    ('first', ('/etc/kubernetes/admin.conf', '/etc/kubernetes/pki/ca.crt'), 'joined'),
-    ('first', ('/etc/kubernetes/pki/ca.crt',), 'partial-init'),
-    ('first', ('/var/lib/etcd/member',), 'partial-init'),
+    ('first', ('admin_conf', 'ca_cert'), 'joined'),
+    ('first', ('ca_cert',), 'partial-init'),
+    ('first', ('etcd_member',), 'partial-init'),
     ('other', (), 'fresh'),
     ('other', FULL_CONTROL_PLANE[1:], 'joined'),
-    ('other', ('/etc/kubernetes/pki/ca.crt', '/etc/kubernetes/manifests/etcd.yaml'), 'partial-control-plane-join'),
-    ('other', ('/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt'), 'partial-control-plane-join'),
+    ('other', ('ca_cert', 'etcd_manifest'), 'partial-control-plane-join'),
+    ('other', ('kubelet_conf', 'ca_cert'), 'partial-control-plane-join'),
     ('worker', (), 'fresh'),
-    ('worker', ('/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt'), 'joined'),
-    ('worker', ('/etc/kubernetes/pki/ca.crt',), 'partial-worker-join'),
+    ('worker', ('kubelet_conf', 'ca_cert'), 'joined'),
+    ('worker', ('ca_cert',), 'partial-worker-join'),
 ])
 def test_node_state(role, present, state):
     data = dict(kubeadm_files=kubeadm_files(*present), is_first_control_plane=role == 'first',
@@ -240,29 +251,31 @@ def test_node_state_unknown_without_probe():
 
 
 def joined_node(role, *present):
-    return node(kubeadm_files=kubeadm_files(*present), is_first_control_plane=role == 'first',
-                is_control_plane=role in ('first', 'other'), first_control_plane='cp1', inventory_hostname='cp2',
-                cri_socket='unix:///var/run/cri-dockerd.sock',
-                kubelet_conf_exists='/etc/kubernetes/kubelet.conf' in present,
+    return node(kubeadm_files=kubeadm_files(*present), kubeadm_paths=KUBEADM_PATHS,
+                is_first_control_plane=role == 'first', is_control_plane=role in ('first', 'other'),
+                first_control_plane='cp1', inventory_hostname='cp2', cri_socket='unix:///var/run/cri-dockerd.sock',
+                kubelet_conf_exists='kubelet_conf' in present,
                 kubelet_version='Kubernetes v1.34.4', listening=TCP_HEADER)
 
 
 def test_partial_init_is_refused_with_the_reset_command():
-    problems, _warnings = check(joined_node('first', '/etc/kubernetes/pki/ca.crt', '/var/lib/etcd/member'))
+    problems, _warnings = check(joined_node('first', 'ca_cert', 'etcd_member'))
     assert len(problems) == 1, problems
     assert 'kubeadm init stopped before it wrote /etc/kubernetes/admin.conf' in problems[0]
+    assert '(found: /etc/kubernetes/pki/ca.crt, /var/lib/etcd/member)' in problems[0]
+    assert 'If /var/lib/etcd/member holds a cluster you still need' in problems[0]
     assert 'kubeadm reset --force --cri-socket unix:///var/run/cri-dockerd.sock' in problems[0]
 
 
 def test_partial_control_plane_join_names_the_etcd_member_to_remove():
-    problems, _warnings = check(joined_node('other', '/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt'))
+    problems, _warnings = check(joined_node('other', 'kubelet_conf', 'ca_cert'))
     assert len(problems) == 1, problems
     for text in ('etcd-cp1', 'member remove', 'kubectl delete node cp2', 'kubeadm reset --force'):
         assert text in problems[0], text
 
 
 def test_partial_worker_join_is_only_a_warning():
-    problems, warnings = check(joined_node('worker', '/etc/kubernetes/pki/ca.crt'))
+    problems, warnings = check(joined_node('worker', 'ca_cert'))
     assert problems == []
     assert len(warnings) == 1 and 'joins again' in warnings[0]
 
@@ -319,7 +332,7 @@ def test_an_implicit_endpoint_is_not_compared():
 
 
 def test_a_joined_node_keeps_its_runtime():
-    data = joined_node('worker', '/etc/kubernetes/kubelet.conf', '/etc/kubernetes/pki/ca.crt')
+    data = joined_node('worker', 'kubelet_conf', 'ca_cert')
     data['node_cri_socket'] = 'unix:///run/containerd/containerd.sock'
     problems, _warnings = check(data)
     assert len(problems) == 1 and problems[0].startswith(
