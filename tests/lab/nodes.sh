@@ -45,6 +45,8 @@ inventory_group() { # inventory_group GROUP ROLE: the YAML of one group's hosts 
     else
       echo "          ansible_host: $(container_of "$topology" "$name")"
     fi
+    # For tests that work on the node from the lab host (docker exec), whatever the connection.
+    echo "          lab_container: $(container_of "$topology" "$name")"
     echo "          cluster_node_ip: $ip"
   done < <(topology_nodes "$topology" "$workers")
 }
