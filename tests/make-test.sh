@@ -27,6 +27,10 @@ else
 fi
 
 declare -A RESULT SECONDS_OF
+# Each stage's output is also kept here: the summary quotes a failed stage's failing tasks, because
+# CI shows only the end of a run.
+STAGE_LOGS=.cache/make-test
+mkdir -p "$STAGE_LOGS"
 total_start=$(date +%s)
 passed=0 failed=0 not_run=0 failing=""
 
@@ -94,7 +98,7 @@ run_stage() {
   read -r -a args <<<"$(make_args "$stage")"
   echo "==> $stage: make ${args[*]}, started $(date -u +%H:%M:%S)"
   start=$(date +%s)
-  if make --no-print-directory "${args[@]}"; then
+  if make --no-print-directory "${args[@]}" 2>&1 | tee "$STAGE_LOGS/${stage//:/-}.log"; then
     RESULT[$stage]=passed
     passed=$((passed + 1))
   else
@@ -106,6 +110,24 @@ run_stage() {
 }
 
 for stage in "${STAGES[@]}"; do run_stage "$stage"; done
+
+# The last two failed tasks in a stage's log, ignored ones left out (earlier ones are mostly failures
+# a test expects): each one's TASK line, its failure line and the lines after it, without colours or
+# molecule's frame, each cut at 300 characters.
+failed_tasks() {
+  sed -e 's/\x1b\[[0-9;]*m//g' -e 's/^ *│ \{0,1\}//' "$1" | awk '
+    /^TASK \[/ { task = $0 }
+    /^(fatal|failed): \[/ { n++; block[n] = "  " task; after = 6 }
+    /^\.\.\.ignoring/ && after > 0 { n--; after = 0 }
+    after > 0 { block[n] = block[n] "\n    " substr($0, 1, 300); after-- }
+    END { for (i = (n > 2 ? n - 1 : 1); i <= n && n > 0; i++) print block[i] }'
+}
+
+if [ -n "$failing" ] && [ -s "$STAGE_LOGS/${failing//:/-}.log" ]; then
+  echo
+  echo "why $failing failed (its whole output: $STAGE_LOGS/${failing//:/-}.log):"
+  failed_tasks "$STAGE_LOGS/${failing//:/-}.log"
+fi
 
 echo
 echo "make test summary (wall time per stage):"
