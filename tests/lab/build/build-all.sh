@@ -12,7 +12,8 @@
 # Steps: k8s etcd coredns pause crictl cni cri-dockerd calico rootfs busybox
 #        images debs
 # Optional steps, run only when named (make test never needs them):
-#        e2e   (upstream's e2e.test and the test images' programs, steps/e2e.sh)
+#        e2e test-images   (`conformance` names both: upstream's e2e.test and the
+#                           images its [Conformance] tests run, see steps/e2e.sh)
 set -euo pipefail
 
 # Everything runs inside main(), parsed before it starts, so editing this file
@@ -182,7 +183,8 @@ local s
 for s in "$@"; do
   case "$s" in
     k8s | etcd | coredns | pause | crictl | cni | cri-dockerd | calico | rootfs | busybox | images | debs) SELECTED+=("$s") ;;
-    e2e) SELECTED+=("$s") ;;
+    e2e | test-images) SELECTED+=("$s") ;;
+    conformance) SELECTED+=(e2e test-images) ;;
     *) die "unknown step '$s' (see the Steps line at the top of $0)" ;;
   esac
 done
@@ -260,12 +262,17 @@ want debs && STEP_EXTRA_RECIPE="$HERE/files/kubelet/kubelet.service $HERE/files/
   "inputs=$(dep_key k8s crictl cni cri-dockerd) rev=$DEB_REVISION" \
   "$DEBS_DIR/kubeadm_${K8S_VERSION#v}-${DEB_REVISION}_amd64.deb"
 
-# Conformance tests (optional): e2e.test and the test images' programs.
+# Conformance tests (optional): e2e.test and the test images' programs, then
+# the test images themselves, in their own directory (TEST_IMAGES_DIR) so
+# that mirrors.sh pushes them only when they were built.
 E2E_DIR="$CACHE/e2e-$K8S_VERSION"
-export E2E_DIR
+TEST_IMAGES_DIR="$(lab_release_dir "$CACHE" test-images "$K8S_VERSION")"
+export E2E_DIR TEST_IMAGES_DIR
 want_named e2e && run_step e2e "k8s=$K8S_VERSION inputs=$(dep_key k8s) go=$(go env GOVERSION)" \
   "$E2E_DIR/bin/e2e.test" "$E2E_DIR/bin/agnhost" "$E2E_DIR/bin/nnp" \
   "$E2E_DIR/bin/sample-apiserver" "$E2E_DIR/list-images.txt"
+want_named test-images && STEP_EXTRA_RECIPE="$HERE/mkimage.py $HERE/steps/images.sh $HERE/steps/etcd.sh" \
+  run_step test-images "inputs=$(dep_key e2e coredns rootfs busybox)" "$TEST_IMAGES_DIR/images.txt"
 
 # A full run also re-checks the published outputs (cheap: metadata only).
 if [ "${#SELECTED[@]}" -eq 0 ]; then
