@@ -273,8 +273,8 @@ SH
         why="release image (images/${IMAGES_DIR##*/}), pushed with them" ;;
       gcr.io/* | invalid.registry.k8s.io/*)
         why="unreachable by design (private/invalid registry tests, not [Conformance]); the framework never remaps it" ;;
-      registry.k8s.io/sig-storage/* | */csi-*)
-        why="storage (CSI driver) tests, no [Conformance] test runs it" ;;
+      registry.k8s.io/sig-storage/* | registry.k8s.io/cloud-provider-gcp/*)
+        why="storage tests (CSI drivers and sidecars, NFS provisioner), no [Conformance] test runs it" ;;
       *) why="no [Conformance] test runs it" ;;
     esac
     printf '%s %s\n' "$ref" "$why" >>"$IMG_OUT/not-built.txt"
