@@ -269,7 +269,7 @@ E2E_DIR="$CACHE/e2e-$K8S_VERSION"
 TEST_IMAGES_DIR="$(lab_release_dir "$CACHE" test-images "$K8S_VERSION")"
 export E2E_DIR TEST_IMAGES_DIR
 want_named e2e && run_step e2e "k8s=$K8S_VERSION inputs=$(dep_key k8s) go=$(go env GOVERSION)" \
-  "$E2E_DIR/bin/e2e.test" "$E2E_DIR/bin/agnhost" "$E2E_DIR/bin/nnp" \
+  "$E2E_DIR/bin/e2e.test" "$E2E_DIR/bin/ginkgo" "$E2E_DIR/bin/agnhost" "$E2E_DIR/bin/nnp" \
   "$E2E_DIR/bin/sample-apiserver" "$E2E_DIR/list-images.txt"
 want_named test-images && STEP_EXTRA_RECIPE="$HERE/mkimage.py $HERE/steps/images.sh $HERE/steps/etcd.sh" \
   run_step test-images "inputs=$(dep_key e2e coredns rootfs busybox)" "$TEST_IMAGES_DIR/images.txt"

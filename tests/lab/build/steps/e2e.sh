@@ -1,7 +1,8 @@
 # shellcheck shell=bash
-# The upstream end-to-end test binary (e2e.test) and the Go programs of the
-# conformance test images (agnhost, nnp, sample-apiserver) of K8S_VERSION, for
-# `make conformance`. Optional: only `build-all.sh e2e` / `conformance` runs it.
+# The upstream end-to-end test binary (e2e.test), the ginkgo CLI that can run
+# it in parallel, and the Go programs of the conformance test images (agnhost,
+# nnp, sample-apiserver) of K8S_VERSION, for `make conformance`. Optional:
+# only `build-all.sh e2e` or `build-all.sh conformance` runs it.
 # Its consumer module starts from the k8s step's go.mod and go.sum (the staging
 # modules replaced by their published releases), so both build against the same
 # dependency versions; the k8s consumer itself is left untouched.
@@ -50,6 +51,16 @@ build_e2e() {
     k8s.io/kubernetes/test/images/nonewprivs
   CGO_ENABLED=0 run nice -n 19 go build -p "$GO_PARALLEL" -ldflags "$ld" -o "$tmp/bin/sample-apiserver" \
     k8s.io/sample-apiserver
+  # The ginkgo CLI of the version e2e.test is built with: e2e.test runs the
+  # suite alone, serially; `ginkgo --procs N e2e.test` runs the parallel part
+  # in N processes, as upstream's conformance image does. Installed from its
+  # own module so its extra dependencies do not enter this build's graph.
+  local gver
+  gver=$(go list -m -f '{{.Version}}' github.com/onsi/ginkgo/v2)
+  log "  e2e: go install ginkgo $gver"
+  GOBIN="$tmp/bin" CGO_ENABLED=0 run nice -n 19 go install -ldflags "-s -w" \
+    "github.com/onsi/ginkgo/v2/ginkgo@$gver"
+  output_has "${gver#v}" "$tmp/bin/ginkgo" version || die "built ginkgo does not report ${gver#v}"
   # The images the tests ask for, as the framework names them by default (a
   # repository list in the environment would rename them); the test-images
   # step builds from this list. Sorted: the framework prints a map's order.
