@@ -10,7 +10,7 @@
 # Each image keeps what the tests rely on from upstream's image
 # (test/images/*/Dockerfile of k8s.io/kubernetes): the programs, files, users
 # and entrypoints. The distribution underneath is Debian, not Alpine, and the
-# lab's CoreDNS stands in for the old CoreDNS release the DNS images carry.
+# lab's CoreDNS stands in for the old CoreDNS release agnhost carries.
 #
 # Outputs in TEST_IMAGES_DIR (one directory per minor, like images/):
 #   images.txt     "<tar> <reference>" per line, as in images/v1.MINOR/
