@@ -12,7 +12,9 @@
 #   kubernetes/core:/stable:/v1.MINOR/deb/    flat repository like pkgs.k8s.io (+ Release.key), per minor
 #   cri-dockerd/<file>.deb, SHA256SUMS        the cri-dockerd packages as plain downloads
 #   calico/v<version>/calico.yaml             Calico manifest
-# Registry http://192.168.77.1:5000: google_containers/*, calico/*, test/* (see push_images).
+# Registry http://192.168.77.1:5000: google_containers/*, calico/*, test/* (see push_images), and
+# e2e-test-images/* once build-all.sh conformance has made the conformance test images.
+#   tests/lab/mirrors.sh repo-list  write the KUBE_TEST_REPO_LIST file for e2e.test, print its path
 set -euo pipefail
 # shellcheck source=tests/lab/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -279,6 +281,10 @@ CFG
 mirror_name() {
   local ref=$1 path
   case "$ref" in
+    # The e2e framework's registries keep their path: it joins each (repo_list) with the image
+    # name, e.g. e2e-test-images/ + node-perf/npb-ep.
+    registry.k8s.io/e2e-test-images/* | registry.k8s.io/sig-storage/* | registry.k8s.io/build-image/* | \
+      registry.k8s.io/cloud-provider-gcp/*) path="${ref#registry.k8s.io/}" ;;
     registry.k8s.io/*) path="google_containers/${ref##*/}" ;;
     docker.io/calico/* | quay.io/calico/*) path="calico/${ref##*/}" ;;
     docker.io/library/*) path="library/${ref##*/}" ;;
@@ -290,8 +296,10 @@ mirror_name() {
 
 # The images of every built minor (the build's images/v1.MINOR/images.txt). Each list also names
 # Calico and the test image, the same images in every minor's directory: each name is pushed once.
+# Then the conformance test images where they were built (test-images/v1.MINOR/images.txt, only
+# by build-all.sh conformance): none on a machine that only runs make test.
 push_images() {
-  local dir tar ref dest stamp n=0 skipped=0 lists=0
+  local dir tar ref dest stamp n=0 skipped=0 lists=0 conformance=0
   local -A seen=()
   mkdir -p "$LAB_STATE/pushed"
   while read -r dir; do
@@ -313,12 +321,46 @@ push_images() {
       touch "$stamp"
       n=$((n + 1))
     done <"$dir/images.txt"
-  done < <(lab_release_dirs "$DUOSHOU_LAB_CACHE" images)
+    case "$dir" in */test-images/*) conformance=1 ;; esac
+  done < <(
+    lab_release_dirs "$DUOSHOU_LAB_CACHE" images
+    lab_release_dirs "$DUOSHOU_LAB_CACHE" test-images
+  )
   if [ "$lists" -eq 0 ]; then
     lab_log "registry: no images yet in $DUOSHOU_LAB_CACHE/images (run tests/lab/build/build-all.sh); nothing to push"
     return 0
   fi
-  lab_log "registry: pushed $n image(s), $skipped already there (from $lists minor(s))"
+  lab_log "registry: pushed $n image(s), $skipped already there (from $lists list(s))"
+  if [ "$conformance" = 1 ]; then
+    lab_log "registry: conformance test images served; KUBE_TEST_REPO_LIST=$(repo_list)"
+  fi
+}
+
+# The KUBE_TEST_REPO_LIST file of upstream's e2e framework (keys: RegistryList in
+# test/utils/image/manifest.go of k8s.io/kubernetes): every registry it would pull a test image
+# from, pointed at this registry under the names mirror_name gives. The private, authenticated
+# and invalid registries keep their defaults: the tests that use them expect the pull to fail or
+# need credentials, and the framework never remaps those images. The registries the lab serves
+# nothing under (build-image, sig-storage, ...) point here too: in the air gap such a pull fails at
+# once rather than timing out on the internet. Written to LAB_STATE, where e2e.test on the host
+# reads it; prints the path.
+repo_list() {
+  local file="$LAB_STATE/kube-test-repo-list.yaml"
+  mkdir -p "$LAB_STATE"
+  cat >"$file.tmp" <<YAML
+# KUBE_TEST_REPO_LIST for e2e.test against lab clusters (written by tests/lab/mirrors.sh repo-list).
+# registry.k8s.io/e2e-test-images/NAME:TAG -> $LAB_REGISTRY/e2e-test-images/NAME:TAG
+# registry.k8s.io/NAME:TAG (pause, etcd)   -> $LAB_REGISTRY/google_containers/NAME:TAG
+promoterE2eRegistry: $LAB_REGISTRY/e2e-test-images
+gcRegistry: $LAB_REGISTRY/google_containers
+gcEtcdRegistry: $LAB_REGISTRY/google_containers
+dockerLibraryRegistry: $LAB_REGISTRY/library
+buildImageRegistry: $LAB_REGISTRY/build-image
+sigStorageRegistry: $LAB_REGISTRY/sig-storage
+cloudProviderGcpRegistry: $LAB_REGISTRY/cloud-provider-gcp
+YAML
+  mv "$file.tmp" "$file"
+  echo "$file"
 }
 
 status() {
@@ -352,10 +394,11 @@ case "${1:-}" in
     fi
     ;;
   push) push_images ;;
+  repo-list) repo_list ;;
   down)
     lab_stop_pidfile "$LAB_RUN/http.pid" "http server"
     lab_stop_pidfile "$LAB_RUN/registry.pid" "registry"
     ;;
   status) status ;;
-  *) lab_die "usage: $0 build|up|refresh|push|down|status" ;;
+  *) lab_die "usage: $0 build|up|refresh|push|down|status|repo-list" ;;
 esac

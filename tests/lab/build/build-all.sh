@@ -11,6 +11,9 @@
 #              images of each minor have their own directories, so both stay.
 # Steps: k8s etcd coredns pause crictl cni cri-dockerd calico rootfs busybox
 #        images debs
+# Optional steps, run only when named (make test never needs them):
+#        e2e test-images   (`conformance` names both: upstream's e2e.test and the
+#                           images its [Conformance] tests run, see steps/e2e.sh)
 set -euo pipefail
 
 # Everything runs inside main(), parsed before it starts, so editing this file
@@ -167,15 +170,21 @@ print_summary() {
 
 want() {
   [ "${#SELECTED[@]}" -eq 0 ] && return 0
+  want_named "$1"
+}
+# Optional steps run only when named, never in a full run.
+want_named() {
   local s
   for s in "${SELECTED[@]}"; do [ "$s" = "$1" ] && return 0; done
   return 1
 }
-SELECTED=("$@")
+SELECTED=()
 local s
-for s in "${SELECTED[@]}"; do
+for s in "$@"; do
   case "$s" in
-    k8s | etcd | coredns | pause | crictl | cni | cri-dockerd | calico | rootfs | busybox | images | debs) ;;
+    k8s | etcd | coredns | pause | crictl | cni | cri-dockerd | calico | rootfs | busybox | images | debs) SELECTED+=("$s") ;;
+    e2e | test-images) SELECTED+=("$s") ;;
+    conformance) SELECTED+=(e2e test-images) ;;
     *) die "unknown step '$s' (see the Steps line at the top of $0)" ;;
   esac
 done
@@ -252,6 +261,18 @@ want images && STEP_EXTRA_RECIPE="$HERE/mkimage.py $HERE/files/iptables-wrapper"
 want debs && STEP_EXTRA_RECIPE="$HERE/files/kubelet/kubelet.service $HERE/files/kubelet/10-kubeadm.conf" run_step debs \
   "inputs=$(dep_key k8s crictl cni cri-dockerd) rev=$DEB_REVISION" \
   "$DEBS_DIR/kubeadm_${K8S_VERSION#v}-${DEB_REVISION}_amd64.deb"
+
+# Conformance tests (optional): e2e.test and the test images' programs, then
+# the test images themselves, in their own directory (TEST_IMAGES_DIR) so
+# that mirrors.sh pushes them only when they were built.
+E2E_DIR="$CACHE/e2e-$K8S_VERSION"
+TEST_IMAGES_DIR="$(lab_release_dir "$CACHE" test-images "$K8S_VERSION")"
+export E2E_DIR TEST_IMAGES_DIR
+want_named e2e && run_step e2e "k8s=$K8S_VERSION inputs=$(dep_key k8s) go=$(go env GOVERSION)" \
+  "$E2E_DIR/bin/e2e.test" "$E2E_DIR/bin/ginkgo" "$E2E_DIR/bin/agnhost" "$E2E_DIR/bin/nnp" \
+  "$E2E_DIR/bin/sample-apiserver" "$E2E_DIR/list-images.txt"
+want_named test-images && STEP_EXTRA_RECIPE="$HERE/mkimage.py $HERE/steps/images.sh $HERE/steps/etcd.sh" \
+  run_step test-images "inputs=$(dep_key e2e coredns rootfs busybox)" "$TEST_IMAGES_DIR/images.txt"
 
 # A full run also re-checks the published outputs (cheap: metadata only).
 if [ "${#SELECTED[@]}" -eq 0 ]; then
