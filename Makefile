@@ -57,7 +57,7 @@ integration: sanity-copy ## ansible-test integration targets that run on the con
 	cd $(SANITY_ROOT) && ansible-test integration --local --python 3.11 --color no
 
 unit: setup ## pytest unit tests of the plugins, then again with the clock moved 400 days either way
-	pytest -q tests/unit tests/lab/build tests/bench
+	pytest -q tests/unit tests/lab/build tests/bench tests/conformance
 	bash tests/unit/clock-shift.sh
 
 validation: setup ## the bad/good inventory matrix against playbooks/validate.yml

@@ -7,13 +7,16 @@ LAB_OS ?= debian12
 # Container runtime of the scenarios (docker = Docker + cri-dockerd, or containerd)
 LAB_RUNTIME ?= docker
 LAB_VRRP ?= unicast
+# Cluster of make conformance (single or ha) and options of tests/conformance/run.sh (--procs, --slice, --focus)
+LAB_CONFORMANCE_TOPOLOGY ?= single
+CONFORMANCE_OPTS ?=
 # Extra options for converge.sh, e.g. LAB_CONVERGE_OPTS=--idempotence
 LAB_CONVERGE_OPTS ?=
 # LAB_DOWN_OPTS=--force also removes containers the lab did not start from the lab network
 LAB_DOWN_OPTS ?=
 LAB_DIR := tests/lab
 
-.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-upgrade lab-ha lab-down lab-status bench bench-quick
+.PHONY: lab-images lab-artifacts lab-artifacts-upgrade lab-mirrors lab lab-upgrade lab-ha lab-down lab-status bench bench-quick conformance
 
 # Engine, node images (Debian 12 and 13) and the mirrors with whatever artifacts exist.
 lab-images:
@@ -59,6 +62,17 @@ bench bench-quick: setup
 	$(LAB_DIR)/build/build-all.sh
 	$(MAKE) --no-print-directory lab-images
 	VENV=$(VENV) tests/bench/run.sh --os $(LAB_OS) $(if $(filter bench-quick,$@),--quick)
+
+# Upstream's [Conformance] tests (e2e.test of the pinned release, its test images built like the rest
+# of the lab) on a fresh lab cluster; reports in .cache/conformance/latest (docs/conformance.md).
+conformance: setup
+	$(LAB_DIR)/engine.sh
+	$(LAB_DIR)/build/build-all.sh
+	$(LAB_DIR)/build/build-all.sh conformance
+	$(MAKE) --no-print-directory lab-images
+	VENV=$(VENV) $(LAB_DIR)/nodes.sh up $(LAB_CONFORMANCE_TOPOLOGY) --os $(LAB_OS) --vrrp $(LAB_VRRP)
+	VENV=$(VENV) $(LAB_DIR)/converge.sh $(LAB_CONFORMANCE_TOPOLOGY)
+	tests/conformance/run.sh $(CONFORMANCE_OPTS)
 
 lab-ha: setup
 	$(LAB_DIR)/engine.sh

@@ -23,5 +23,5 @@ for offset in ${DUOSHOU_CLOCK_OFFSETS:-+400d -400d}; do
     echo "clock-shift: faketime did not move the clock by $offset" >&2
     exit 1
   fi
-  faketime -f "$offset" pytest -q -p no:cacheprovider tests/unit tests/lab/build tests/bench
+  faketime -f "$offset" pytest -q -p no:cacheprovider tests/unit tests/lab/build tests/bench tests/conformance
 done
