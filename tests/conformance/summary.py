@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Summary of a conformance run from ginkgo's JUnit reports (one per pass).
 
 Every [Conformance] spec of the suite appears in each report: run (passed or failed), skipped by
@@ -16,7 +15,7 @@ import argparse
 import json
 import re
 import sys
-import xml.etree.ElementTree as ElementTree
+from xml.etree import ElementTree
 
 FAILED_STATES = ('failed', 'panicked', 'timedout', 'interrupted', 'aborted')
 # Best outcome first: a spec that failed in one pass failed.
@@ -28,7 +27,7 @@ def read_patterns(path):
     patterns = []
     with open(path) as handle:
         for line in handle:
-            pattern, _, reason = line.partition('#')
+            pattern, _separator, reason = line.partition('#')
             if pattern.strip():
                 patterns.append((re.compile(pattern.strip()), reason.strip()))
     return patterns
