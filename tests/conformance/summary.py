@@ -20,6 +20,9 @@ from xml.etree import ElementTree
 FAILED_STATES = ('failed', 'panicked', 'timedout', 'interrupted', 'aborted')
 # Best outcome first: a spec that failed in one pass failed.
 RANK = {'failed': 0, 'passed': 1, 'skipped by the test': 2, 'skipped': 3}
+# ginkgo appends the spec's labels to its name in one report and not in another (the parallel pass's
+# merged report has them): the name without them is the spec's key.
+LABELS = re.compile(r' \[[^\[\]]*, [^\[\]]*\]$')
 
 
 def read_patterns(path):
@@ -38,7 +41,7 @@ def read_report(path):
     specs = {}
     # Reports ginkgo wrote in this run, not data from elsewhere.
     for case in ElementTree.parse(path).getroot().iter('testcase'):  # noqa: S314
-        name = case.get('name', '')
+        name = LABELS.sub('', case.get('name', ''))
         if '[Conformance]' not in name:
             continue
         status = case.get('status', '')

@@ -65,8 +65,8 @@ def test_a_spec_counts_once_by_its_best_outcome_over_the_passes(tmp_path, skips)
     assert (result['passed'], result['failed'], result['skipped by the test'], result['skipped (skips.txt)'],
             result['not selected'], result['total']) == (2, 0, 1, 1, 0, 4)
     reasons = {item['name']: item['reason'] for item in result['skips']}
-    assert reasons[SERIAL] == "lab nodes share the host's CPUs"
-    assert reasons[QUOTA] == 'the test skipped itself: Only supported for providers [gce]'
+    assert reasons[summary.LABELS.sub('', SERIAL)] == "lab nodes share the host's CPUs"
+    assert reasons[summary.LABELS.sub('', QUOTA)] == 'the test skipped itself: Only supported for providers [gce]'
     assert result['test_seconds'] == 40.5
     assert '| passed | 2 |' in (tmp_path / 'summary.md').read_text()
 
@@ -78,7 +78,8 @@ def test_a_failure_fails_the_run_and_is_named_with_its_message(tmp_path, skips):
     code, result = run(tmp_path, skips, [report])
     assert code == 1
     assert result['failed'] == 1
-    assert result['failures'] == [{'name': DNS, 'message': 'timed out waiting for the condition'}]
+    failed = {'name': summary.LABELS.sub('', DNS), 'message': 'timed out waiting for the condition'}
+    assert result['failures'] == [failed]
 
 
 def test_a_spec_left_out_by_every_pass_and_no_skip_is_not_selected(tmp_path, skips):
@@ -93,3 +94,12 @@ def test_no_passed_spec_or_no_report_is_a_failed_run(tmp_path, skips):
     report = write(tmp_path, 'junit_parallel.xml', [case(PODS, 'skipped', 0, '<skipped message="skipped"></skipped>')])
     assert run(tmp_path, skips, [report])[0] == 1
     assert summary.main(['--skips', skips, '--out', str(tmp_path)]) == 1
+
+
+def test_a_spec_named_with_and_without_its_labels_is_one_spec(tmp_path, skips):
+    parallel = write(tmp_path, 'junit_parallel.xml', [case(DNS, 'passed', 5.0)])
+    serial = write(tmp_path, 'junit_serial.xml', [case(DNS.rsplit(' [', 1)[0], 'skipped', 0,
+                                                       '<skipped message="skipped"></skipped>')])
+    code, result = run(tmp_path, skips, [parallel, serial])
+    assert code == 0
+    assert (result['passed'], result['not selected'], result['total']) == (1, 0, 1)
