@@ -183,7 +183,8 @@ _CONTROL_PLANE_TRACES = ('ca_cert', 'apiserver_manifest', 'etcd_manifest', 'etcd
 def node_state(data):
     """How far kubeadm got on this node, from the files it writes (``kubeadm_files``: name -> exists).
 
-    ``fresh``, ``joined``, ``partial-init`` (first control plane, stopped before admin.conf),
+    ``fresh``, ``joined``, ``partial-init-certificates`` (first control plane, stopped in the
+    certificates phase), ``partial-init`` (first control plane, stopped later but before admin.conf),
     ``partial-control-plane-join``, ``partial-worker-join``, or None when the files were not probed.
     A first control plane with admin.conf is ``joined``: the role completes the later init phases.
     """
@@ -194,6 +195,10 @@ def node_state(data):
     if data.get('is_first_control_plane'):
         if files.get('admin_conf'):
             return 'joined'
+        if found == ['ca_cert']:
+            # Certificates alone, no manifest and no etcd data: no cluster has existed here yet, and
+            # kubeadm init keeps the certificates it finds on disk.
+            return 'partial-init-certificates'
         return 'partial-init' if found else 'fresh'
     if data.get('is_control_plane'):
         if files.get('kubelet_conf'):
@@ -220,6 +225,10 @@ def _node_state_problems(data, problems, warnings):
                         '--limit %s), then site.yml again. If %s holds a cluster you still need, restore admin.conf '
                         'instead (kubeadm init phase kubeconfig admin)'
                         % (paths.get('admin_conf'), found, DASH, host, reset, host, paths.get('etcd_member')))
+    elif state == 'partial-init-certificates':
+        warnings.append('a kubeadm init stopped in its certificates phase on this node (found: %s, but no '
+                        'kubeconfig, manifest or etcd data): kubeadm init runs again and keeps those certificates'
+                        % found)
     elif state == 'partial-control-plane-join':
         problems.append('a kubeadm join as control plane stopped half-way (found: %s); its etcd member may already '
                         'count in the quorum, so it is not retried blindly%son %s list the etcd members (kubectl -n '

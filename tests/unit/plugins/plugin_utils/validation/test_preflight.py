@@ -230,7 +230,9 @@ FULL_CONTROL_PLANE = ('admin_conf', 'kubelet_conf', 'ca_cert', 'apiserver_manife
     ('first', FULL_CONTROL_PLANE, 'joined'),
     # admin.conf written: the role re-runs the init phases that come after it.
     ('first', ('admin_conf', 'ca_cert'), 'joined'),
-    ('first', ('ca_cert',), 'partial-init'),
+    # Certificates alone: kubeadm init runs again and keeps them.
+    ('first', ('ca_cert',), 'partial-init-certificates'),
+    ('first', ('ca_cert', 'etcd_manifest'), 'partial-init'),
     ('first', ('etcd_member',), 'partial-init'),
     ('other', (), 'fresh'),
     ('other', FULL_CONTROL_PLANE[1:], 'joined'),
@@ -265,6 +267,14 @@ def test_partial_init_is_refused_with_the_reset_command():
     assert '(found: /etc/kubernetes/pki/ca.crt, /var/lib/etcd/member)' in problems[0]
     assert 'If /var/lib/etcd/member holds a cluster you still need' in problems[0]
     assert 'kubeadm reset --force --cri-socket unix:///var/run/cri-dockerd.sock' in problems[0]
+
+
+def test_an_init_stopped_in_its_certificates_phase_is_only_a_warning():
+    problems, warnings = check(joined_node('first', 'ca_cert'))
+    assert problems == []
+    assert len(warnings) == 1, warnings
+    assert 'stopped in its certificates phase' in warnings[0]
+    assert '(found: /etc/kubernetes/pki/ca.crt, but no kubeconfig' in warnings[0]
 
 
 def test_partial_control_plane_join_names_the_etcd_member_to_remove():
