@@ -12,8 +12,9 @@
 # Steps: k8s etcd coredns pause crictl cni cri-dockerd calico rootfs busybox
 #        images debs
 # Optional steps, run only when named (make test never needs them):
-#        e2e test-images   (`conformance` names both: upstream's e2e.test and the
-#                           images its [Conformance] tests run, see steps/e2e.sh)
+#        e2e busybox-upstream test-images   (`conformance` names all three:
+#                           upstream's e2e.test and the images its [Conformance]
+#                           tests run, see steps/e2e.sh)
 set -euo pipefail
 
 # Everything runs inside main(), parsed before it starts, so editing this file
@@ -45,6 +46,10 @@ CALICO_VERSION="${CALICO_VERSION:-v$(lab_pin calico)}"
 # Lab-only: Calico publishes Go modules only as pseudo-versions of the tag above.
 CALICO_MODULE_VERSION="${CALICO_MODULE_VERSION:-v0.0.0-20251021213802-b1f3c43f8437}"
 CALICO_API_VERSION="${CALICO_API_VERSION:-v0.0.0-20251022175904-f2ab03771208}"
+# Lab-only: the busybox release the conformance test images are built from
+# (steps/busybox-upstream.sh), and its tarball's SHA-256.
+BUSYBOX_UPSTREAM_VERSION="${BUSYBOX_UPSTREAM_VERSION:-1.37.0}"
+BUSYBOX_UPSTREAM_SHA256="${BUSYBOX_UPSTREAM_SHA256:-3311dff32e746499f4df0d5df04d7eb396382d7e108bb9250e7b519b837043a4}"
 DEBIAN_SUITE="${DEBIAN_SUITE:-bookworm}"
 DEBIAN_MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # Debian revision suffix used by pkgs.k8s.io packages.
@@ -183,8 +188,8 @@ local s
 for s in "$@"; do
   case "$s" in
     k8s | etcd | coredns | pause | crictl | cni | cri-dockerd | calico | rootfs | busybox | images | debs) SELECTED+=("$s") ;;
-    e2e | test-images) SELECTED+=("$s") ;;
-    conformance) SELECTED+=(e2e test-images) ;;
+    e2e | busybox-upstream | test-images) SELECTED+=("$s") ;;
+    conformance) SELECTED+=(e2e busybox-upstream test-images) ;;
     *) die "unknown step '$s' (see the Steps line at the top of $0)" ;;
   esac
 done
@@ -267,12 +272,15 @@ want debs && STEP_EXTRA_RECIPE="$HERE/files/kubelet/kubelet.service $HERE/files/
 # that mirrors.sh pushes them only when they were built.
 E2E_DIR="$CACHE/e2e-$K8S_VERSION"
 TEST_IMAGES_DIR="$(lab_release_dir "$CACHE" test-images "$K8S_VERSION")"
-export E2E_DIR TEST_IMAGES_DIR
+BUSYBOX_UPSTREAM_DIR="$CACHE/busybox-upstream-$BUSYBOX_UPSTREAM_VERSION"
+BUSYBOX_UPSTREAM_BIN="$BUSYBOX_UPSTREAM_DIR/busybox"
+export E2E_DIR TEST_IMAGES_DIR BUSYBOX_UPSTREAM_VERSION BUSYBOX_UPSTREAM_SHA256 BUSYBOX_UPSTREAM_DIR BUSYBOX_UPSTREAM_BIN
 want_named e2e && run_step e2e "k8s=$K8S_VERSION inputs=$(dep_key k8s) go=$(go env GOVERSION)" \
   "$E2E_DIR/bin/e2e.test" "$E2E_DIR/bin/ginkgo" "$E2E_DIR/bin/agnhost" "$E2E_DIR/bin/nnp" \
   "$E2E_DIR/bin/sample-apiserver" "$E2E_DIR/list-images.txt"
+want_named busybox-upstream && run_step busybox-upstream "busybox=$BUSYBOX_UPSTREAM_VERSION" "$BUSYBOX_UPSTREAM_BIN"
 want_named test-images && STEP_EXTRA_RECIPE="$HERE/mkimage.py $HERE/steps/images.sh $HERE/steps/etcd.sh" \
-  run_step test-images "inputs=$(dep_key e2e coredns rootfs busybox)" "$TEST_IMAGES_DIR/images.txt"
+  run_step test-images "inputs=$(dep_key e2e coredns rootfs busybox-upstream)" "$TEST_IMAGES_DIR/images.txt"
 
 # A full run also re-checks the published outputs (cheap: metadata only).
 if [ "${#SELECTED[@]}" -eq 0 ]; then

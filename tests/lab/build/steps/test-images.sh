@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The images upstream's [Conformance] tests run, made without any registry:
 # the Go programs of the e2e step, Debian packages on the lab's rootfs and
-# Debian's busybox. Optional (build-all.sh test-images, or conformance).
+# upstream busybox (steps/busybox-upstream.sh). Optional (build-all.sh
+# test-images, or conformance).
 # Names and tags are exactly those `e2e.test --list-images` prints (the
 # framework's defaults, list-images.txt of the e2e step), so no version is
 # written here; mirrors.sh pushes them to the lab registry and writes the
@@ -88,12 +89,12 @@ debian_with() {
   chmod 1777 "$root/run/lock"
 }
 
-# Debian's static busybox with every applet linked, as the busybox image.
+# Upstream's static busybox with every applet linked, as the busybox image.
 busybox_tree() {
   local root="$1" applet
   base_tree "$root"
-  install -D -m 0755 "$BUSYBOX_BIN" "$root/bin/busybox"
-  for applet in $("$BUSYBOX_BIN" --list); do
+  install -D -m 0755 "$BUSYBOX_UPSTREAM_BIN" "$root/bin/busybox"
+  for applet in $("$BUSYBOX_UPSTREAM_BIN" --list); do
     [ "$applet" = busybox ] || [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
   done
 }
