@@ -15,18 +15,22 @@ FAST_STAGES=(lint unit validation integration collection-build test-galaxy sanit
 # budget check before the second stage then has the larger margin. The role scenarios (make
 # test-roles) and make test-ssh-bootstrap (4.6 min) are not stages, for the budget: every cluster
 # scenario applies those roles, HA checks the VIP, and every scenario reaches its nodes over SSH.
-LAB_STAGES=(lab-artifacts ha:debian12:docker cluster:debian13:containerd)
+# conformance-artifacts (e2e.test and its test images) feeds the conformance slice at the end of the
+# one-control-plane chain; when it did not run, that chain runs without the slice and says so.
+LAB_STAGES=(lab-artifacts conformance-artifacts ha:debian12:docker cluster:debian13:containerd)
 # CI stops a run at 90 min: a lab stage that would not finish inside the budget is not
 # started. Minutes, generous: measured on 2 cores (docs/testing.md).
 BUDGET_MINUTES=${DUOSHOU_TEST_BUDGET_MINUTES:-80}
-declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [test-ssh-bootstrap]=5 [test-roles]=8 [cluster]=30 [ha]=40)
+# cluster: with the conformance slice (about 6 min) at the end of its chain.
+declare -A ESTIMATE_MINUTES=([lab-artifacts]=2 [conformance-artifacts]=2 [test-ssh-bootstrap]=5 [test-roles]=8
+  [cluster]=36 [ha]=40)
 if [ "${1:-}" = --fast ]; then
   STAGES=("${FAST_STAGES[@]}")
 else
   read -r -a STAGES <<<"${*:-${DUOSHOU_TEST_STAGES:-${FAST_STAGES[*]} ${LAB_STAGES[*]}}}"
 fi
 
-declare -A RESULT SECONDS_OF
+declare -A RESULT SECONDS_OF NOTE
 # Each stage's output is also kept here: the summary quotes a failed stage's failing tasks, because
 # CI shows only the end of a run.
 STAGE_LOGS=.cache/make-test
@@ -44,12 +48,15 @@ lab_unavailable() { # prints why the lab cannot run here, nothing when it can
 
 LAB_CACHE="${DUOSHOU_LAB_CACHE:-/var/cache/duoshou-lab}"
 lab_cache_warm() { ls "$LAB_CACHE"/stamps/debs-*.stamp >/dev/null 2>&1; }
+conformance_cache_warm() { ls "$LAB_CACHE"/stamps/test-images-*.stamp >/dev/null 2>&1; }
 
 make_args() { # cluster|ha:OS:RUNTIME -> the test-cluster or test-ha target with the lab's variables
   local IFS=:
   read -r -a parts <<<"$1"
   if [ "${parts[0]}" = cluster ] || [ "${parts[0]}" = ha ]; then
     echo "test-${parts[0]} LAB_OS=${parts[1]} LAB_RUNTIME=${parts[2]}"
+  elif [ "$1" = conformance-artifacts ]; then
+    echo lab-artifacts-conformance
   else
     echo "$1"
   fi
@@ -85,6 +92,10 @@ run_stage() {
       ESTIMATE_MINUTES[lab-artifacts]=45
       note="lab artifact cache is cold ($LAB_CACHE): building Kubernetes, Calico and cri-dockerd from Go modules (40-65 min on 2 cores)"
     fi
+    if [ "$stage" = conformance-artifacts ] && ! conformance_cache_warm; then
+      ESTIMATE_MINUTES[conformance-artifacts]=22
+      note="conformance artifacts are cold ($LAB_CACHE): building e2e.test from Go modules and its test images (about 20 min on 2 cores)"
+    fi
     elapsed=$((($(date +%s) - total_start) / 60))
     estimate=${ESTIMATE_MINUTES[$stage]:-${ESTIMATE_MINUTES[${stage%%:*}]:-15}}
     if [ $((elapsed + estimate)) -gt "$BUDGET_MINUTES" ]; then
@@ -94,11 +105,17 @@ run_stage() {
     fi
     echo "==> $stage: $note"
   fi
-  local -a args
+  local -a args slice=()
   read -r -a args <<<"$(make_args "$stage")"
-  echo "==> $stage: make ${args[*]}, started $(date -u +%H:%M:%S)"
+  # The one-control-plane chain ends with the conformance slice, which needs conformance-artifacts.
+  if [[ $stage == cluster:* ]] && [ -n "${RESULT[conformance-artifacts]:-}" ] &&
+    [ "${RESULT[conformance-artifacts]}" != passed ]; then
+    slice=(DUOSHOU_LAB_CONFORMANCE=false)
+    NOTE[$stage]="conformance slice NOT RUN: conformance-artifacts ${RESULT[conformance-artifacts]}"
+  fi
+  echo "==> $stage: make ${args[*]}, started $(date -u +%H:%M:%S)${NOTE[$stage]:+ (${NOTE[$stage]})}"
   start=$(date +%s)
-  if make --no-print-directory "${args[@]}" 2>&1 | tee "$STAGE_LOGS/${stage//:/-}.log"; then
+  if env "${slice[@]}" make --no-print-directory "${args[@]}" 2>&1 | tee "$STAGE_LOGS/${stage//:/-}.log"; then
     RESULT[$stage]=passed
     passed=$((passed + 1))
   else
@@ -133,7 +150,7 @@ echo
 echo "make test summary (wall time per stage):"
 for stage in "${STAGES[@]}"; do
   if [ -n "${SECONDS_OF[$stage]:-}" ]; then
-    printf '  %-30s %-8s %5ss\n' "$stage" "${RESULT[$stage]}" "${SECONDS_OF[$stage]}"
+    printf '  %-30s %-8s %5ss%s\n' "$stage" "${RESULT[$stage]}" "${SECONDS_OF[$stage]}" "${NOTE[$stage]:+  (${NOTE[$stage]})}"
   else
     printf '  %-30s %s\n' "$stage" "${RESULT[$stage]}"
   fi

@@ -29,6 +29,12 @@ lab-artifacts:
 	$(LAB_DIR)/engine.sh
 	$(LAB_DIR)/build/build-all.sh
 
+# Upstream's e2e.test and the conformance test images (cached by version; about 20 min cold): the
+# cluster scenario's chain ends with the conformance slice (tests/e2e/conformance_slice.yml).
+lab-artifacts-conformance:
+	$(LAB_DIR)/engine.sh
+	$(LAB_DIR)/build/build-all.sh conformance
+
 # The second Kubernetes release, the target of kubeadm upgrades (LAB_UPGRADE_K8S_VERSION in
 # tests/lab/pins.sh), built beside the pinned one; the mirrors serve it at once if they run, else
 # from the next lab-images. Not part of lab-artifacts or make test.
