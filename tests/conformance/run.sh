@@ -5,7 +5,8 @@
 # .cache/conformance/<UTC time>/, .cache/conformance/latest points at the last run.
 #   tests/conformance/run.sh [--kubeconfig FILE] [--procs N] [--slice] [--focus REGEX]
 # --kubeconfig  the cluster's admin kubeconfig (default: the one converge.sh fetched last)
-# --procs       ginkgo processes of the parallel pass (default 4)
+# --procs       ginkgo processes of the parallel pass (default: one per CPU of this machine, which
+#               also runs the lab's nodes; 4 on 2 cores failed tests by load, docs/conformance.md)
 # --slice       only the short slice (slice.txt: API machinery, a few pod, DNS and Service tests),
 #               no serial pass
 # --focus       only the tests whose names match REGEX (instead of the slice's)
@@ -18,7 +19,7 @@ set -euo pipefail
 lab_require_root
 HERE="$(cd "$(dirname "$0")" && pwd)"
 
-kubeconfig="" procs=4 slice=false focus=""
+kubeconfig="" procs=$(nproc) slice=false focus=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --kubeconfig) kubeconfig=$2; shift 2 ;;
