@@ -231,12 +231,15 @@ def _node_state_problems(data, problems, warnings):
                         % found)
     elif state == 'partial-control-plane-join':
         problems.append('a kubeadm join as control plane stopped half-way (found: %s); its etcd member may already '
-                        'count in the quorum, so it is not retried blindly%son %s list the etcd members (kubectl -n '
-                        'kube-system exec etcd-%s -- etcdctl --cacert /etc/kubernetes/pki/etcd/ca.crt --cert '
-                        '/etc/kubernetes/pki/etcd/server.crt --key /etc/kubernetes/pki/etcd/server.key member list), '
-                        'remove the member named %s (member remove <ID>) and its Node (kubectl delete node %s), '
-                        'then on %s run `%s`, then site.yml again'
-                        % (found or 'none', DASH, first, first, host, host, host, reset))
+                        'count in the quorum, so it is not retried blindly%srun playbooks/remove_node.yml -e '
+                        'kubeadm_remove_node=%s (it removes the member through another control plane, found by name '
+                        'or by peer address, resets %s and deletes its Node; it says when -e '
+                        'kubeadm_remove_force_even=true is needed), then site.yml again. By hand: on %s list the etcd '
+                        'members (kubectl -n kube-system exec etcd-%s -- etcdctl --cacert /etc/kubernetes/pki/etcd/ca.crt '
+                        '--cert /etc/kubernetes/pki/etcd/server.crt --key /etc/kubernetes/pki/etcd/server.key member '
+                        'list), remove the member of %s (member remove <ID>; a member that never started has no name, '
+                        'only its peer address) and its Node (kubectl delete node %s), then on %s run `%s`'
+                        % (found or 'none', DASH, host, host, first, first, host, host, host, reset))
     elif state == 'partial-worker-join':
         warnings.append('a kubeadm join stopped half-way on this worker (found: %s without %s): the join runs '
                         '`%s` first and joins again' % (found, paths.get('kubelet_conf'), reset))

@@ -280,7 +280,8 @@ def test_an_init_stopped_in_its_certificates_phase_is_only_a_warning():
 def test_partial_control_plane_join_names_the_etcd_member_to_remove():
     problems, _warnings = check(joined_node('other', 'kubelet_conf', 'ca_cert'))
     assert len(problems) == 1, problems
-    for text in ('etcd-cp1', 'member remove', 'kubectl delete node cp2', 'kubeadm reset --force'):
+    for text in ('playbooks/remove_node.yml -e kubeadm_remove_node=cp2 ', 'etcd-cp1', 'member remove',
+                 'kubectl delete node cp2', 'kubeadm reset --force'):
         assert text in problems[0], text
 
 
