@@ -117,6 +117,54 @@ def test_each_kubeadm_path_has_one_home(name, path):
     assert copies == [], '%s is written out here; read cluster_kubeadm_paths.%s instead' % (path, name)
 
 
+CLUSTER_ROLE = 'duoshou.kubeadm.cluster'
+
+
+def roles_needing_cluster():
+    """The collection's roles whose tasks read the cluster role's values: those that depend on it, and
+    internal_helpers, which every role includes and which reads them too."""
+    needing = {'duoshou.kubeadm.internal_helpers'}
+    for meta in glob.glob(os.path.join(REPO_ROOT, 'roles', '*', 'meta', 'main.yml')):
+        dependencies = load(meta).get('dependencies') or []
+        if CLUSTER_ROLE in [entry['role'] if isinstance(entry, dict) else entry for entry in dependencies]:
+            needing.add('duoshou.kubeadm.' + os.path.basename(os.path.dirname(os.path.dirname(meta))))
+    return needing
+
+
+def included_roles(tasks):
+    for task in tasks or []:
+        for action in ('ansible.builtin.include_role', 'ansible.builtin.import_role'):
+            if action in task:
+                yield task[action]['name']
+        for section in ('block', 'rescue', 'always'):
+            yield from included_roles(task.get(section))
+
+
+def plays_of(path):
+    return [(os.path.relpath(path, REPO_ROOT), play) for play in load_list(path) if 'import_playbook' not in play]
+
+
+def load_list(path):
+    with open(path) as handle:
+        return yaml.safe_load(handle) or []
+
+
+@pytest.mark.parametrize('path,play', [entry for path in sorted(glob.glob(os.path.join(REPO_ROOT, 'playbooks', '*.yml')))
+                                       for entry in plays_of(path)],
+                         ids=lambda value: value if isinstance(value, str) else value.get('name'))
+def test_plays_that_include_roles_load_the_cluster_role(path, play):
+    # A role included from a play's tasks (include_role, tasks_from) does not hand its dependencies'
+    # values to the roles it includes in turn: the play itself loads the cluster role, as a role or as
+    # an include before the others. remove_node.yml lost cluster_admin_kubectl this way.
+    loaded = [entry['role'] if isinstance(entry, dict) else entry for entry in play.get('roles') or []]
+    included = [name for section in ('pre_tasks', 'tasks', 'post_tasks')
+                for name in included_roles(play.get(section))]
+    needing = sorted(set(included) & roles_needing_cluster())
+    assert not needing or CLUSTER_ROLE in loaded or included[:1] == [CLUSTER_ROLE], (
+        '%s, play "%s" includes %s without loading %s (roles: [%s] in the play)'
+        % (path, play.get('name'), ', '.join(needing), CLUSTER_ROLE, CLUSTER_ROLE))
+
+
 def test_runtime_choices_follow_the_runtime_table(runtimes):
     spec = load(os.path.join(REPO_ROOT, 'roles', 'cluster', 'meta', 'argument_specs.yml'))
     choices = spec['argument_specs']['main']['options']['cluster_container_runtime']['choices']
