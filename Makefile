@@ -99,8 +99,12 @@ test-ssh-bootstrap: setup ## molecule: playbooks/ssh_bootstrap.yml on the "roles
 test-ha: setup ## molecule: 3 control planes behind the VIP + 1 worker, VIP failover
 	DUOSHOU_LAB_OS=$(LAB_OS) DUOSHOU_LAB_RUNTIME=$(LAB_RUNTIME) molecule test -s cluster-ha
 
+test-lifecycle: setup lab-artifacts-upgrade ## molecule: one cluster's life (remove and re-add a worker, renewal, etcd restore, upgrade to the lab's second release)
+	DUOSHOU_LAB_OS=$(LAB_OS) DUOSHOU_LAB_RUNTIME=$(LAB_RUNTIME) \
+	DUOSHOU_LAB_UPGRADE_TO=$$(bash -c '. tests/lab/pins.sh && echo "$$LAB_UPGRADE_K8S_VERSION"') molecule test -s cluster-lifecycle
+
 # Your copy of a sample (cp -r inventory/sample/ha inventory/mycluster): the samples themselves are refused.
 INVENTORY ?= inventory/mycluster
-.PHONY: site test-cluster test-roles test-ssh-bootstrap test-ha
+.PHONY: site test-cluster test-roles test-ssh-bootstrap test-ha test-lifecycle
 site: setup ## ansible-playbook site.yml -i $(INVENTORY)
 	ansible-playbook site.yml -i $(INVENTORY)

@@ -14,7 +14,7 @@ import yaml
 
 REPO_ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLUSTER_PREFIXES = ('cluster', 'vagrant')
-EXPECTED = {'cluster', 'cluster-ha', 'vagrant-single', 'vagrant-ha'}
+EXPECTED = {'cluster', 'cluster-ha', 'cluster-lifecycle', 'vagrant-single', 'vagrant-ha'}
 # What molecule uses when a config names no playbook for a step.
 MOLECULE_DEFAULT_PLAYBOOKS = {
     'create': 'create.yml', 'prepare': 'prepare.yml', 'converge': 'converge.yml',

@@ -149,9 +149,10 @@ def load_list(path):
         return yaml.safe_load(handle) or []
 
 
-@pytest.mark.parametrize('path,play', [entry for path in sorted(glob.glob(os.path.join(REPO_ROOT, 'playbooks', '*.yml')))
-                                       for entry in plays_of(path)],
-                         ids=lambda value: value if isinstance(value, str) else value.get('name'))
+PLAYS = [entry for path in sorted(glob.glob(os.path.join(REPO_ROOT, 'playbooks', '*.yml'))) for entry in plays_of(path)]
+
+
+@pytest.mark.parametrize('path,play', PLAYS, ids=lambda value: value if isinstance(value, str) else value.get('name'))
 def test_plays_that_include_roles_load_the_cluster_role(path, play):
     # A role included from a play's tasks (include_role, tasks_from) does not hand its dependencies'
     # values to the roles it includes in turn: the play itself loads the cluster role, as a role or as

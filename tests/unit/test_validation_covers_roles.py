@@ -199,6 +199,7 @@ NOT_BEFORE_HOSTS = {
     'os_prep/tasks/kernel_modules.yml: Fail when a kernel module is still missing': _FACTS,
     'etcd/tasks/member_remove.yml: Refuse to work through a control plane whose etcd does not run': _LIVE,
     'internal_helpers/tasks/drain.yml: Name the pods that block the drain': _RUN,
+    'internal_helpers/tasks/drain.yml: Say why the drain failed before kubectl ran': _RUN,
     'kubeadm_master/tasks/kubeconfig.yml: Check every kubeconfig user has an account':
         'whether a user has an account is known only from the control plane (getent passwd)',
     'kubeadm_remove/tasks/decide.yml: Refuse the removal': _LIVE,

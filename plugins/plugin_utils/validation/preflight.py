@@ -235,10 +235,11 @@ def _node_state_problems(data, problems, warnings):
                         'kubeadm_remove_node=%s (it removes the member through another control plane, found by name '
                         'or by peer address, resets %s and deletes its Node; it says when -e '
                         'kubeadm_remove_force_even=true is needed), then site.yml again. By hand: on %s list the etcd '
-                        'members (kubectl -n kube-system exec etcd-%s -- etcdctl --cacert /etc/kubernetes/pki/etcd/ca.crt '
-                        '--cert /etc/kubernetes/pki/etcd/server.crt --key /etc/kubernetes/pki/etcd/server.key member '
-                        'list), remove the member of %s (member remove <ID>; a member that never started has no name, '
-                        'only its peer address) and its Node (kubectl delete node %s), then on %s run `%s`'
+                        'members (kubectl -n kube-system exec etcd-%s -- etcdctl --cacert '
+                        '/etc/kubernetes/pki/etcd/ca.crt --cert /etc/kubernetes/pki/etcd/server.crt --key '
+                        '/etc/kubernetes/pki/etcd/server.key member list), remove the member of %s (member remove '
+                        '<ID>; a member that never started has no name, only its peer address) and its Node '
+                        '(kubectl delete node %s), then on %s run `%s`'
                         % (found or 'none', DASH, host, host, first, first, host, host, host, reset))
     elif state == 'partial-worker-join':
         warnings.append('a kubeadm join stopped half-way on this worker (found: %s without %s): the join runs '
