@@ -47,6 +47,11 @@ def test_errors_are_cut_to_the_limit():
     assert errors.endswith('...')
 
 
-@pytest.mark.parametrize('name', ['nested_run_said', 'nested_run_errors'])
+@pytest.mark.parametrize('name', ['nested_run_said', 'nested_run_errors', 'nested_run_seconds'])
 def test_filters_are_registered(name):
     assert nested_run.FilterModule().filters()[name] is getattr(nested_run, name)
+
+
+def test_seconds_come_from_start_and_end():
+    result = {'start': '2026-12-04 23:18:08.100000', 'end': '2026-12-04 23:23:51.900000'}
+    assert nested_run.nested_run_seconds(result) == 343

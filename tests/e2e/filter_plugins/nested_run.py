@@ -7,9 +7,12 @@ callback folds a long message over several lines, so a phrase is searched with i
 collapsed.
 """
 
+import datetime
 import re
 
 _ERROR_LINE = r'fatal: |ERROR'
+# How the command module writes a result's start and end.
+_COMMAND_TIME = '%Y-%m-%d %H:%M:%S.%f'
 
 
 def _lines(result):
@@ -29,6 +32,12 @@ def nested_run_errors(result, also=None, limit=1500):
     return said if len(said) <= limit else said[:limit - 3] + '...'
 
 
+def nested_run_seconds(result):
+    """Whole seconds the command ran, from its result's start and end."""
+    start, end = (datetime.datetime.strptime(result[key], _COMMAND_TIME) for key in ('start', 'end'))
+    return int((end - start).total_seconds())
+
+
 class FilterModule:
     """The e2e playbooks' filters for a nested ansible-playbook run's result."""
 
@@ -36,4 +45,5 @@ class FilterModule:
         return {
             'nested_run_said': nested_run_said,
             'nested_run_errors': nested_run_errors,
+            'nested_run_seconds': nested_run_seconds,
         }
